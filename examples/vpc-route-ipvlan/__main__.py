@@ -1,0 +1,34 @@
+"""VPC-route cluster with IPVLAN NICs: the targetPort opens in the *node* security group, and
+cce-ip-masq-agent gets masqOutBound/masqOutBoundIPv6 = false (other keys kept)."""
+
+import pulumi
+
+from podlb_component import PodDirectCluster, PodDirectService
+
+config = pulumi.Config()
+
+cluster = PodDirectCluster(
+    "prod",
+    {
+        "cluster_id": config.require("clusterId"),
+        "network_mode": "vpc-route-ipvlan",
+        "node_security_group_ids": [config.require("nodeSecurityGroupId")],
+        "vpc_cidr": config.require("vpcCidr"),
+    },
+)
+
+shop = PodDirectService(
+    "shop",
+    {
+        "cluster": cluster,
+        "namespace": "shop",
+        "selector": {"app": "shop"},
+        "ports": [{"name": "http", "port": 80, "target_port": 8080}],
+        # Public, but only from the office and the CDN's egress range.
+        "load_balancer_source_ranges": ["198.51.100.0/24", "203.0.113.0/24"],
+        "expected_backends": 20,  # 16 replicas + 25% maxSurge
+    },
+)
+
+pulumi.export("shop_address", shop.address)
+pulumi.export("shop_blb_id", shop.blb_id)

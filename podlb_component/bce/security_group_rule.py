@@ -1,0 +1,166 @@
+"""SecurityGroupRule: one ingress rule in a Baidu security group, as a Pulumi dynamic resource.
+
+The provider runs in the Pulumi engine's dynamic-provider process, not in the program: it
+builds its SDK clients inside each method from the resource's own (secret) inputs and holds
+no credentials of its own, so nothing secret is pickled into the state with it.
+Normal groups (`g-…`) go through BCC's /v2/securityGroup API, enterprise groups (`esg-…`)
+through /v1/enterprise/security.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi.dynamic as dyn
+
+from .security_groups import RuleIdentity, SecurityGroupApi, SecurityGroupApiError
+from .settings import CREDENTIALS_INPUT, BceSettings
+
+IDENTITY_FIELDS = ("security_group_id", "protocol", "port_range", "source_ip", "ethertype", "direction")
+
+
+class SecurityGroupRuleArgs(TypedDict, total=False):
+    security_group_id: pulumi.Input[str]
+    """'g-…' (normal) or 'esg-…' (enterprise) group that gets the rule."""
+    protocol: pulumi.Input[str]
+    """'tcp' or 'udp'."""
+    port_range: pulumi.Input[str]
+    """A port ('8080') or a range ('8000-8080')."""
+    source_ip: pulumi.Input[str]
+    """Source CIDR of the ingress rule."""
+    remark: pulumi.Input[str]
+    """Says who owns the rule (podlb writes the stack and Service)."""
+    bce_credentials: pulumi.Input[Any]
+    """Secret {access_key_id, secret_access_key, region, endpoint}; env is used when unset."""
+
+
+def _port_range_ok(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = value.split("-")
+    if len(parts) not in (1, 2) or not all(p.isdigit() for p in parts):
+        return False
+    numbers = [int(p) for p in parts]
+    return all(1 <= n <= 65535 for n in numbers) and numbers == sorted(numbers)
+
+
+def check_rule_inputs(news: dict[str, Any]) -> tuple[dict[str, Any], list[dyn.CheckFailure]]:
+    """Validate and normalise inputs before any API call; derive `ethertype` and `direction`."""
+    failures: list[dyn.CheckFailure] = []
+    inputs = dict(news)
+    group = inputs.get("security_group_id")
+    if not isinstance(group, str) or not group.startswith(("g-", "esg-")):
+        failures.append(dyn.CheckFailure("security_group_id", f"{group!r} is not a 'g-…' or 'esg-…' security group id"))
+    protocol = inputs.get("protocol")
+    if protocol not in ("tcp", "udp"):
+        failures.append(dyn.CheckFailure("protocol", f"must be 'tcp' or 'udp', got {protocol!r}"))
+    if not _port_range_ok(inputs.get("port_range")):
+        failures.append(
+            dyn.CheckFailure("port_range", f"must be a port 1-65535 or a range 'a-b', got {inputs.get('port_range')!r}")
+        )
+    source = inputs.get("source_ip")
+    try:
+        network = ipaddress.ip_network(str(source), strict=False)
+        inputs["ethertype"] = "IPv6" if network.version == 6 else "IPv4"
+    except ValueError:
+        failures.append(dyn.CheckFailure("source_ip", f"{source!r} is not a CIDR block"))
+    remark = inputs.get("remark") or ""
+    if not isinstance(remark, str) or len(remark) > 128:
+        failures.append(dyn.CheckFailure("remark", "must be a string of at most 128 characters"))
+    inputs["direction"] = "ingress"
+    return inputs, failures
+
+
+def client_token(props: dict[str, Any]) -> str:
+    """Same rule, same token: a retried create never makes a second rule (BCE: < 64 ASCII)."""
+    identity = "|".join(str(props.get(k)) for k in IDENTITY_FIELDS) + "|" + str(props.get("remark"))
+    return "podlb-" + hashlib.sha256(identity.encode()).hexdigest()[:40]
+
+
+def _identity(props: dict[str, Any]) -> RuleIdentity:
+    return RuleIdentity(
+        security_group_id=props["security_group_id"],
+        direction=props.get("direction", "ingress"),
+        protocol=props["protocol"],
+        port_range=props["port_range"],
+        source_ip=props["source_ip"],
+        ethertype=props.get("ethertype", "IPv4"),
+    )
+
+
+def _outputs(props: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return {**props, "rule_id": rule_id}
+
+
+class SecurityGroupRuleProvider(dyn.ResourceProvider):
+    """CRUD of one rule through bce-python-sdk (see security_groups.SecurityGroupApi)."""
+
+    def _api(self, props: dict[str, Any]) -> SecurityGroupApi:
+        return SecurityGroupApi(BceSettings.resolve(props))
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+        inputs, failures = check_rule_inputs(news)
+        return dyn.CheckResult(inputs, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        replaces = [k for k in IDENTITY_FIELDS if olds.get(k) != news.get(k)]
+        changes = (
+            bool(replaces)
+            or olds.get("remark") != news.get("remark")
+            or olds.get(CREDENTIALS_INPUT) != news.get(CREDENTIALS_INPUT)
+        )
+        # Only the remark can change in place; the same rule can't exist twice, so an
+        # identity change creates the new rule before deleting the old (they differ).
+        return dyn.DiffResult(changes=changes, replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
+        api = self._api(props)
+        rule_id = api.ensure_rule(_identity(props), props.get("remark") or "", client_token(props))
+        return dyn.CreateResult(rule_id, _outputs(props, rule_id))
+
+    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
+        api = self._api(props)
+        found = api.find_rule_by_id(props["security_group_id"], id_)
+        if found is None:  # deleted out of band: report it gone so the next up recreates it
+            return dyn.ReadResult(None, None)
+        return dyn.ReadResult(id_, _outputs({**props, "remark": found.get("remark", props.get("remark"))}, id_))
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
+        if olds.get("remark") != news.get("remark"):
+            self._api(news).update_remark(news["security_group_id"], id_, news.get("remark") or "")
+        return dyn.UpdateResult(_outputs(news, id_))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._api(props).delete_rule(_identity(props), id_)
+
+
+class SecurityGroupRule(dyn.Resource):
+    """An ingress rule in a normal or enterprise security group, owned by a podlb Service."""
+
+    rule_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    protocol: pulumi.Output[str]
+    port_range: pulumi.Output[str]
+    source_ip: pulumi.Output[str]
+    remark: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecurityGroupRuleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props: dict[str, Any] = {
+            "security_group_id": args.get("security_group_id"),
+            "protocol": args.get("protocol"),
+            "port_range": args.get("port_range"),
+            "source_ip": args.get("source_ip"),
+            "remark": args.get("remark", ""),
+            CREDENTIALS_INPUT: args.get(CREDENTIALS_INPUT),
+            "rule_id": None,
+            "ethertype": None,
+            "direction": None,
+        }
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=[CREDENTIALS_INPUT]))
+        super().__init__(SecurityGroupRuleProvider(), name, props, opts)
+
+
+__all__ = ["SecurityGroupApiError", "SecurityGroupRule", "SecurityGroupRuleArgs", "SecurityGroupRuleProvider"]

@@ -1,0 +1,198 @@
+"""Security-group rules through bce-python-sdk: normal groups (BCC /v2/securityGroup) and
+enterprise groups (/v1/enterprise/security), behind one small interface."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from baidubce.services.bcc.bcc_client import BccClient
+from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
+from baidubce.services.esg.esg_client import EsgClient
+from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
+
+from .clients import BceApiError, call_bce, client_config
+from .settings import BceSettings
+
+SecurityGroupApiError = BceApiError
+ESG_ALLOW_PRIORITY = 1000  # lowest precedence: podlb's allow rules never override a deny
+
+
+@dataclass(frozen=True)
+class RuleIdentity:
+    """The fields that make two rules the same rule (BCE rejects a duplicate of these)."""
+
+    security_group_id: str
+    direction: str
+    protocol: str
+    port_range: str
+    source_ip: str
+    ethertype: str
+
+    @property
+    def enterprise(self) -> bool:
+        return self.security_group_id.startswith("esg-")
+
+    def matches(self, rule: dict[str, Any]) -> bool:
+        return (
+            rule.get("direction") == self.direction
+            and (rule.get("protocol") or "") == self.protocol
+            and (rule.get("portRange") or "") == self.port_range
+            and (rule.get("sourceIp") or "") == self.source_ip
+            and (rule.get("ethertype") or "IPv4") == self.ethertype
+            and (not self.enterprise or rule.get("action", "allow") == "allow")
+        )
+
+
+def _body(response: Any) -> dict[str, Any]:
+    """The response's JSON with BCE's own field names (the SDK's attributes are renamed)."""
+    raw = getattr(response, "raw_data", None)
+    return json.loads(raw) if raw else {}
+
+
+class SecurityGroupApi:
+    def __init__(self, settings: BceSettings) -> None:
+        config = client_config(settings, "bcc")
+        self._bcc = BccClient(config)
+        self._esg = EsgClient(config)
+
+    # -- reads -------------------------------------------------------------------------
+    def group_rules(self, group_id: str) -> list[dict[str, Any]] | None:
+        """All rules of a group; None when the group doesn't exist."""
+        if group_id.startswith("esg-"):
+            for group in self._enterprise_groups():
+                if group.get("id") == group_id:
+                    return list(group.get("rules") or [])
+            return None
+        try:
+            detail = call_bce(
+                f"GET /v2/securityGroup/{group_id}", lambda: self._bcc.get_security_group_detail(group_id)
+            )
+        except BceApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+        return list(_body(detail).get("rules") or [])
+
+    def _enterprise_groups(self) -> Iterator[dict[str, Any]]:
+        marker: str | None = None
+        while True:
+            page = _body(
+                call_bce(
+                    "GET /v1/enterprise/security",
+                    lambda m=marker: self._esg.list_enterprise_security_groups(marker=m, max_keys=1000),
+                )
+            )
+            yield from page.get("enterpriseSecurityGroups") or []
+            if not page.get("isTruncated"):
+                return
+            marker = page.get("nextMarker")
+
+    @staticmethod
+    def _rule_id(rule: dict[str, Any]) -> str | None:
+        return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
+
+    def find_rule(self, identity: RuleIdentity) -> dict[str, Any] | None:
+        for rule in self.group_rules(identity.security_group_id) or []:
+            if identity.matches(rule):
+                return rule
+        return None
+
+    def find_rule_by_id(self, group_id: str, rule_id: str) -> dict[str, Any] | None:
+        for rule in self.group_rules(group_id) or []:
+            if self._rule_id(rule) == rule_id:
+                return rule
+        return None
+
+    # -- writes ------------------------------------------------------------------------
+    def ensure_rule(self, identity: RuleIdentity, remark: str, token: str) -> str:
+        """Create the rule (idempotent through `token`) and return its id. A rule that exists
+        already with the same remark is adopted; one with another remark is someone else's."""
+        group = identity.security_group_id
+        try:
+            if identity.enterprise:
+                model = EnterpriseSecurityGroupRuleModel(
+                    remark=remark,
+                    direction=identity.direction,
+                    ethertype=identity.ethertype,
+                    portRange=identity.port_range,
+                    protocol=identity.protocol,
+                    sourceIp=identity.source_ip,
+                    action="allow",
+                    priority=ESG_ALLOW_PRIORITY,
+                )
+                call_bce(
+                    f"PUT /v1/enterprise/security/{group}?authorizeRule",
+                    lambda: self._esg.authorize_enterprise_security_group_rule(group, [model], client_token=token),
+                )
+            else:
+                model = SecurityGroupRuleModel(
+                    remark=remark,
+                    direction=identity.direction,
+                    ethertype=identity.ethertype,
+                    portRange=identity.port_range,
+                    protocol=identity.protocol,
+                    sourceIp=identity.source_ip,
+                )
+                call_bce(
+                    f"PUT /v2/securityGroup/{group}?authorizeRule",
+                    lambda: self._bcc.authorize_security_group_rule(group, model, client_token=token),
+                )
+        except BceApiError as exc:
+            if not exc.conflict:
+                raise
+            existing = self.find_rule(identity)
+            if existing is None or (existing.get("remark") or "") != remark:
+                owner = existing.get("remark") if existing else None
+                raise BceApiError(
+                    exc.call,
+                    f"group {group} already has a rule for {identity.protocol}/{identity.port_range} "
+                    f"from {identity.source_ip} that podlb did not create (remark {owner!r}); podlb "
+                    "won't adopt or change it: delete it, or import it into this stack",
+                    exc.status,
+                    exc.code,
+                    exc.request_id,
+                ) from None
+        rule = self.find_rule(identity)
+        if rule is None or self._rule_id(rule) is None:
+            raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")
+        return str(self._rule_id(rule))
+
+    def update_remark(self, group_id: str, rule_id: str, remark: str) -> None:
+        if group_id.startswith("esg-"):
+            call_bce(
+                f"PUT /v1/enterprise/security/rule/{rule_id}",
+                lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=remark),
+            )
+        else:
+            call_bce(
+                f"PUT /v2/securityGroup/rule/update ({rule_id})",
+                lambda: self._bcc.update_security_group_rule(rule_id, remark=remark),
+            )
+
+    def delete_rule(self, identity: RuleIdentity, rule_id: str) -> None:
+        """Revoke (normal) or delete by id (enterprise); a rule already gone is success."""
+        group = identity.security_group_id
+        try:
+            if identity.enterprise:
+                call_bce(
+                    f"DELETE /v1/enterprise/security/rule/{rule_id}",
+                    lambda: self._esg.delete_enterprise_security_group_rule(rule_id),
+                )
+            else:
+                model = SecurityGroupRuleModel(
+                    direction=identity.direction,
+                    ethertype=identity.ethertype,
+                    portRange=identity.port_range,
+                    protocol=identity.protocol,
+                    sourceIp=identity.source_ip,
+                )
+                call_bce(
+                    f"PUT /v2/securityGroup/{group}?revokeRule",
+                    lambda: self._bcc.revoke_security_group_rule(group, model),
+                )
+        except BceApiError as exc:
+            if not exc.not_found:
+                raise

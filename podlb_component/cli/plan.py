@@ -1,0 +1,230 @@
+"""`podlb plan`: run a Pulumi program under the mock engine in preview mode and describe what
+`pulumi up` would do. No credentials and no network: the live cluster is assumed (and said so)."""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import PodLbError
+from ..testing.mock_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
+from .project import Project
+
+UNKNOWN_TEXT = "(known after apply)"
+PATCH_TYPE = "kubernetes:core/v1:ConfigMapPatch"
+SERVICE_TYPE = "kubernetes:core/v1:Service"
+RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
+SHOWN = {SERVICE_TYPE: "Service", PATCH_TYPE: "ConfigMap patch", DEPLOYMENT_TYPE: "Deployment"}
+ASSUMED_CLUSTER = [
+    ("kube-system/cce-lb-controller", "Deployment with 1 available replica (add-on installed)"),
+    ("kube-system/cce-ip-masq-agent", "ConfigMap holding CCE's default config document"),
+]
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def rules_per_group(self) -> dict[str, int]:
+        return dict(Counter(str(r["group"]) for r in self.rules))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "assumed_cluster": dict(ASSUMED_CLUSTER),
+            "resources": self.resources,
+            "security_group_rules": self.rules,
+            "rules_per_group": self.rules_per_group,
+            "kubernetes_objects": self.manifests,
+            "warnings": self.warnings,
+            "errors": self.errors,
+            "notes": self.notes,
+            "outputs": self.outputs,
+        }
+
+
+def plain(value: Any) -> Any:
+    """Wire values for display: unknowns spelled out, whole doubles back to integers."""
+    if is_unknown(value):
+        return UNKNOWN_TEXT
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _type_label(reg: Registration) -> str:
+    if reg.type == DYNAMIC_TYPE:
+        return "podlb:bce:SecurityGroupRule" if "security_group_id" in reg.inputs else "dynamic resource"
+    return reg.type
+
+
+def _summary(reg: Registration) -> str:
+    i = plain(reg.inputs)
+    if reg.is_read:
+        return f"reads live {reg.read_id}"
+    if reg.type == DYNAMIC_TYPE and "security_group_id" in i:
+        return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}"
+    if reg.type == SERVICE_TYPE:
+        meta, spec = i.get("metadata", {}), i.get("spec", {})
+        ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))
+        return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}"
+    if reg.type == PATCH_TYPE:
+        meta = i.get("metadata", {})
+        return f"patches {meta.get('namespace')}/{meta.get('name')}" + (
+            ", kept on delete" if reg.retain_on_delete else ""
+        )
+    if reg.type == RELEASE_TYPE:
+        return f"helm chart {i.get('chart')} {i.get('version')} into {i.get('namespace')}"
+    return ""
+
+
+_KEY_ORDER = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "name",
+    "namespace",
+    "labels",
+    "annotations",
+    "spec",
+    "type",
+    "selector",
+    "port",
+    "targetPort",
+    "protocol",
+    "ports",
+    "data",
+]
+_CATEGORY = {
+    "podlb:index:PodDirectCluster": 0,
+    "podlb:index:PodDirectService": 0,
+    RELEASE_TYPE: 2,
+    PATCH_TYPE: 2,
+    DYNAMIC_TYPE: 3,
+    SERVICE_TYPE: 4,
+}
+
+
+def canonical(value: Any) -> Any:
+    """Kubernetes' usual key order (apiVersion, kind, metadata, spec …) for readable YAML."""
+    if isinstance(value, dict):
+        rank = {k: i for i, k in enumerate(_KEY_ORDER)}
+        return {k: canonical(value[k]) for k in sorted(value, key=lambda k: (rank.get(k, len(rank)), k))}
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    return value
+
+
+def _owner(reg: Registration) -> str:
+    """The component a resource belongs to, so the listing groups by cluster and Service."""
+    if reg.type in ("podlb:index:PodDirectCluster", "podlb:index:PodDirectService"):
+        return reg.name
+    return reg.parent.rsplit("::", 1)[-1] if "::" in reg.parent else reg.name
+
+
+def build_plan(project: Project, run: ProgramRun) -> Plan:
+    plan = Plan(project.name, project.stack, warnings=list(run.warnings), errors=list(run.errors))
+    registrations = sorted(
+        run.mocks.registrations,
+        key=lambda r: (
+            not r.type.endswith("PodDirectCluster") and _owner(r) != _cluster_owner(run),
+            _owner(r),
+            1 if r.is_read else _CATEGORY.get(r.type, 2),
+            r.name,
+        ),
+    )
+    for reg in registrations:
+        plan.resources.append(
+            {
+                "op": "read" if reg.is_read else "create",
+                "type": _type_label(reg),
+                "name": reg.name,
+                "summary": _summary(reg),
+            }
+        )
+        i = plain(reg.inputs)
+        if reg.type == DYNAMIC_TYPE and "security_group_id" in i:
+            plan.rules.append(
+                {
+                    "group": i["security_group_id"],
+                    "protocol": i["protocol"],
+                    "port": i["port_range"],
+                    "source": i["source_ip"],
+                    "remark": i.get("remark", ""),
+                }
+            )
+        elif reg.type in SHOWN and not reg.is_read:
+            manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})
+            plan.manifests.append({"title": SHOWN[reg.type], "resource": reg.name, "manifest": manifest})
+    plan.outputs = sorted(run.outputs)
+    if project.undecryptable:
+        plan.notes.append(
+            "secure config values can't be decrypted offline and were replaced by "
+            f"'[secret]': {', '.join(project.undecryptable)}"
+        )
+    return plan
+
+
+def _cluster_owner(run: ProgramRun) -> str:
+    clusters = run.mocks.of_type("podlb:index:PodDirectCluster")
+    return clusters[0].name if clusters else ""
+
+
+def podlb_error_text(exc: BaseException) -> str | None:
+    """The PodLbError message inside `exc`, however Pulumi wrapped it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, PodLbError):
+            return str(current)
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    text = str(exc)
+    starts = [m.start() for m in re.finditer(r"podlb [^\s:]+: ", text)]
+    if not starts:
+        return None
+    tail = text[starts[-1] :]
+    match = re.match(r".*?\n  fix: [^\n]*", tail, re.DOTALL)
+    return match.group(0) if match else tail
+
+
+def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
+    def program() -> None:
+        saved_path, saved_cwd = list(sys.path), os.getcwd()
+        sys.path.insert(0, str(project.dir))
+        os.chdir(project.dir)
+        try:
+            runpy.run_path(str(project.main), run_name="__main__")
+        finally:
+            sys.path[:] = saved_path
+            os.chdir(saved_cwd)
+
+    return run_program(
+        program,
+        preview=True,
+        cluster=cluster or FakeCluster.cce_default(),
+        config=project.config,
+        secret_keys=project.secret_keys,
+        project=project.name,
+        stack=project.stack,
+    )

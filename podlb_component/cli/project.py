@@ -1,0 +1,83 @@
+"""Find a Pulumi project and its stack config the way the Pulumi CLI would, offline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEMO_DIR = Path(__file__).parent / "demo"
+SECRET_PLACEHOLDER = "[secret]"
+
+
+class ProjectError(RuntimeError):
+    pass
+
+
+@dataclass
+class Project:
+    dir: Path
+    name: str
+    main: Path
+    stack: str
+    config: dict[str, str]
+    """Config as the engine hands it to programs: namespaced keys, string values (objects as JSON)."""
+    secret_keys: list[str]
+    undecryptable: list[str]
+    """Secure values plan can't decrypt (it never asks for a passphrase or a backend)."""
+
+
+def _config_value(value: Any) -> tuple[str, bool]:
+    if isinstance(value, dict) and set(value) == {"secure"}:
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, str):
+        return value, False
+    return json.dumps(value) if isinstance(value, (dict, list)) else json.dumps(value).strip('"'), False
+
+
+def load_project(target: str | None = None, stack: str | None = None) -> Project:
+    """`target` is a project directory (default: the current one, else the built-in demo)."""
+    if target is None:
+        directory = Path.cwd() if (Path.cwd() / "Pulumi.yaml").exists() else DEMO_DIR
+    else:
+        directory = Path(target).resolve()
+        if directory.is_file():
+            directory = directory.parent
+    manifest = directory / "Pulumi.yaml"
+    if not manifest.exists():
+        raise ProjectError(f"no Pulumi.yaml in {directory}: pass a Pulumi project directory")
+    meta = yaml.safe_load(manifest.read_text()) or {}
+    name = meta.get("name")
+    runtime = meta.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if not name or runtime_name != "python":
+        raise ProjectError(f"{manifest}: podlb plan runs Python Pulumi projects (name + runtime: python)")
+    main = directory / str(meta.get("main", "."))
+    if main.is_dir():
+        main = main / "__main__.py"
+    if not main.exists():
+        raise ProjectError(f"{manifest}: program {main} not found")
+
+    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    if stack is None:
+        if len(stacks) > 1 and "dev" not in stacks:
+            raise ProjectError(f"{directory} has stacks {', '.join(stacks)}: choose one with --stack")
+        stack = "dev" if "dev" in stacks or not stacks else stacks[0]
+    stack_file = directory / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists() and stacks:
+        raise ProjectError(f"no {stack_file.name} in {directory} (stacks: {', '.join(stacks)})")
+    raw = (yaml.safe_load(stack_file.read_text()) or {}).get("config", {}) if stack_file.exists() else {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    undecryptable: list[str] = []
+    for key, value in (raw or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        text, secure = _config_value(value)
+        config[full] = text
+        if secure:
+            secret_keys.append(full)
+            undecryptable.append(full)
+    return Project(directory, name, main, stack, config, secret_keys, undecryptable)

@@ -1,0 +1,97 @@
+"""Print a Plan as aligned text (colour on a terminal), YAML or JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, TextIO
+
+import yaml
+
+from .plan import ASSUMED_CLUSTER, Plan
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Multi-line strings (the ip-masq document) as readable `|` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and not value.strip() == "" else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LiteralDumper.add_representer(str, _str)
+
+
+def to_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_LiteralDumper, sort_keys=False, default_flow_style=False, allow_unicode=True)
+
+
+class _Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+
+def use_colour(stream: TextIO) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def render_text(plan: Plan, stream: TextIO) -> None:
+    s = _Style(use_colour(stream))
+    out: list[str] = []
+    out.append(s(f"podlb plan: project '{plan.project}', stack '{plan.stack}'", "1"))
+    out.append("Preview under Pulumi's mock engine: no cloud, no credentials, nothing changed.")
+    out.append("")
+    out.append(s("Live cluster (assumed here; `pulumi preview` reads the real one):", "1"))
+    out += _table([[obj, what] for obj, what in ASSUMED_CLUSTER])
+    out.append("")
+    creates = sum(1 for r in plan.resources if r["op"] == "create")
+    reads = len(plan.resources) - creates
+    out.append(s(f"Resources: {creates} to create, {reads} to read", "1"))
+    if plan.resources:
+        rows = [["", "TYPE", "NAME", "WHAT"]] + [
+            [s("+", "32") if r["op"] == "create" else s("?", "36"), r["type"], r["name"], r["summary"]]
+            for r in plan.resources
+        ]
+        out += _table(rows)
+    out.append("")
+    out.append(s(f"Security-group rules: {len(plan.rules)}", "1"))
+    if plan.rules:
+        out += _table(
+            [["GROUP", "PROTOCOL", "PORT", "SOURCE", "REMARK"]]
+            + [[str(r["group"]), r["protocol"], str(r["port"]), str(r["source"]), r["remark"]] for r in plan.rules]
+        )
+        out.append("  per group: " + ", ".join(f"{g}: {n}" for g, n in plan.rules_per_group.items()))
+    for obj in plan.manifests:
+        out.append("")
+        out.append(s(f"--- {obj['title']} ({obj['resource']})", "1"))
+        out.append(to_yaml(obj["manifest"]).rstrip())
+    if plan.outputs:
+        out.append("")
+        out.append(s("Stack outputs (values known after `pulumi up`): ", "1") + ", ".join(plan.outputs))
+    for title, items, colour in (
+        ("Notes", plan.notes, "36"),
+        ("Warnings", plan.warnings, "33"),
+        ("Errors", plan.errors, "31"),
+    ):
+        if items:
+            out.append("")
+            out.append(s(f"{title} ({len(items)}):", f"1;{colour}"))
+            out += [f"  - {item}" for item in items]
+    stream.write("\n".join(out) + "\n")
+
+
+def render_data(plan: Plan, stream: TextIO, fmt: str) -> None:
+    data: Any = plan.as_dict()
+    if fmt == "json":
+        stream.write(json.dumps(data, indent=2) + "\n")
+    else:
+        stream.write(to_yaml(data))

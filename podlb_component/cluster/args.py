@@ -1,0 +1,196 @@
+"""PodDirectClusterArgs and its validation (pure: no resource is touched here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypedDict
+
+import pulumi
+
+from ..errors import PodLbError
+from ..service.rules import check_cidr
+from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
+
+LB_CONTROLLER_CHART = "cce-lb-controller"
+LB_CONTROLLER_CHART_VERSION = "1.0.0"  # the version the CCE guide says to install
+DEFAULT_BACKEND_QUOTA = 50  # appblb Pod backends, CCE default
+
+
+class LbControllerChartArgs(TypedDict, total=False):
+    """Escape hatch for `lb_controller="install"`: where the chart comes from and its values."""
+
+    repository: str
+    """Helm repository URL (or OCI/local chart path) that serves chart cce-lb-controller.
+    Required for install: use the repository of CCE's Helm template catalogue."""
+    version: str
+    """Chart version. Default: "1.0.0", the version the CCE guide names."""
+    values: Mapping[str, Any]
+    """Chart values, passed to Helm unchanged."""
+
+
+class PodDirectClusterArgs(TypedDict, total=False):
+    cluster_id: pulumi.Input[str]
+    """CCE cluster id (required). Must be a new-generation cluster ('cce-…'); old 'c-…'
+    clusters don't support pod-direct Services."""
+    network_mode: str
+    """CCE container network mode (`containerNetworkConfig.mode`), e.g. "vpc-route-ipvlan" or
+    "vpc-secondary-ip-veth" (required). Decides which security groups get rules and
+    whether NICs are IPVLAN."""
+    nic_type: Literal["veth", "ipvlan", "kubenet"]
+    """Container NIC type; required for the *-auto-detect modes, else implied by the mode."""
+    node_security_group_ids: Sequence[pulumi.Input[str]]
+    """Security groups of the cluster's nodes: get the targetPort rules in VPC-route and
+    kubenet modes. Items may be Outputs; the list itself must be plain."""
+    eni_security_group_ids: Sequence[pulumi.Input[str]]
+    """Security groups of the cluster's ENIs: get the targetPort rules in VPC-CNI modes."""
+    vpc_cidr: pulumi.Input[str]
+    """The VPC's CIDR: default rule source for internal load balancers."""
+    kubeconfig: pulumi.Input[str]
+    """Kubeconfig of the cluster. When set, the component makes its own Kubernetes provider
+    for every child; otherwise the provider from `opts` (or the ambient one) is used."""
+    lb_controller: Literal["validate", "install", "skip"]
+    """"validate" (default): read Deployment kube-system/cce-lb-controller and fail when it is
+    missing or unavailable; "install": install chart cce-lb-controller with Helm;
+    "skip": do nothing (you manage the add-on)."""
+    lb_controller_chart: LbControllerChartArgs
+    """Chart repository/version/values for `lb_controller="install"`."""
+    ip_masq: Literal["auto", "skip"]
+    """"auto" (default): on IPVLAN clusters set masqOutBound/masqOutBoundIPv6 to false in
+    ConfigMap kube-system/cce-ip-masq-agent, keeping every other key; "skip": leave it."""
+    backend_quota: int
+    """Most Pod backends one application BLB may have. Default 50 (CCE's default quota)."""
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    """Validated, defaulted cluster inputs."""
+
+    cluster_id: pulumi.Input[str]
+    profile: NetworkProfile
+    rule_group_ids: tuple[pulumi.Input[str], ...]
+    node_group_ids: tuple[pulumi.Input[str], ...]
+    eni_group_ids: tuple[pulumi.Input[str], ...]
+    vpc_cidr: pulumi.Input[str] | None
+    lb_controller: str
+    chart: LbControllerChartArgs
+    manage_ip_masq: bool
+    backend_quota: int
+
+
+_KNOWN_FIELDS = set(PodDirectClusterArgs.__annotations__)
+
+
+def _group_list(resource: str, field: str, value: object) -> tuple[pulumi.Input[str], ...]:
+    if value is None:
+        return ()
+    if isinstance(value, pulumi.Output) or isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise PodLbError(
+            resource,
+            field,
+            "must be a list of security group ids (items may be Outputs): podlb creates rules "
+            "per group, so it must know how many groups there are at preview time",
+            f"pass e.g. {field}=['g-abc123'] or [group.id]",
+        )
+    for i, gid in enumerate(value):
+        if isinstance(gid, str):
+            check_security_group_id(resource, f"{field}[{i}]", gid)
+        elif not isinstance(gid, pulumi.Output):
+            raise PodLbError(
+                resource, f"{field}[{i}]", f"must be a group id string, got {gid!r}", "use a 'g-…' or 'esg-…' id"
+            )
+    return tuple(value)
+
+
+def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterPlan:
+    """Check and default every plain input; raise PodLbError naming the first bad one."""
+    unknown = set(args) - _KNOWN_FIELDS
+    if unknown:
+        raise PodLbError(
+            resource, ", ".join(sorted(unknown)), "unknown argument(s)", "use only: " + ", ".join(sorted(_KNOWN_FIELDS))
+        )
+    cluster_id = args.get("cluster_id")
+    if not isinstance(cluster_id, pulumi.Output):
+        check_cluster_id(resource, cluster_id)
+    if "network_mode" not in args:
+        raise PodLbError(
+            resource, "network_mode", "is required", "set the cluster's container network mode, e.g. 'vpc-route-veth'"
+        )
+    profile = network_profile(resource, args.get("network_mode"), args.get("nic_type"))
+    nodes = _group_list(resource, "node_security_group_ids", args.get("node_security_group_ids"))
+    enis = _group_list(resource, "eni_security_group_ids", args.get("eni_security_group_ids"))
+    selected, field = (
+        (nodes, "node_security_group_ids")
+        if profile.security_group_scope == "node"
+        else (enis, "eni_security_group_ids")
+    )
+    if not selected:
+        where = "the nodes" if profile.security_group_scope == "node" else "the ENIs"
+        raise PodLbError(
+            resource,
+            field,
+            f"is empty, but in network mode {profile.mode!r} pod-direct traffic is filtered by "
+            f"the security groups of {where}, so the targetPort must be opened there",
+            f"list the groups bound to {where} (CCE console -> cluster -> "
+            f"{'node' if where == 'the nodes' else 'ENI'} security groups)",
+        )
+    vpc_cidr = args.get("vpc_cidr")
+    if isinstance(vpc_cidr, str):
+        check_cidr(resource, "vpc_cidr", vpc_cidr)
+    elif vpc_cidr is not None and not isinstance(vpc_cidr, pulumi.Output):
+        raise PodLbError(resource, "vpc_cidr", f"must be a CIDR string, got {vpc_cidr!r}", "e.g. '192.168.0.0/16'")
+
+    lb_controller = args.get("lb_controller", "validate")
+    if lb_controller not in ("validate", "install", "skip"):
+        raise PodLbError(
+            resource,
+            "lb_controller",
+            f"must be 'validate', 'install' or 'skip', got {lb_controller!r}",
+            "'validate' checks the add-on, 'install' installs it with Helm",
+        )
+    chart = dict(args.get("lb_controller_chart") or {})  # type: ignore[call-overload]
+    bad_keys = set(chart) - {"repository", "version", "values"}
+    if bad_keys:
+        raise PodLbError(
+            resource, "lb_controller_chart", f"unknown keys {sorted(bad_keys)}", "use repository, version and values"
+        )
+    if lb_controller == "install" and not chart.get("repository"):
+        raise PodLbError(
+            resource,
+            "lb_controller_chart.repository",
+            "is required with lb_controller='install': podlb doesn't guess where your "
+            "cluster's CCE Helm template catalogue is served from",
+            "set lb_controller_chart={'repository': '<chart repo URL>'} (CCE console -> Helm "
+            "-> templates shows it), or install cce-lb-controller 1.0.0 from the console and "
+            "keep lb_controller='validate'",
+        )
+    chart.setdefault("version", LB_CONTROLLER_CHART_VERSION)
+
+    ip_masq = args.get("ip_masq", "auto")
+    if ip_masq not in ("auto", "skip"):
+        raise PodLbError(
+            resource,
+            "ip_masq",
+            f"must be 'auto' or 'skip', got {ip_masq!r}",
+            "'auto' manages cce-ip-masq-agent on IPVLAN clusters",
+        )
+    quota = args.get("backend_quota", DEFAULT_BACKEND_QUOTA)
+    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
+        raise PodLbError(
+            resource,
+            "backend_quota",
+            f"must be a whole number >= 1, got {quota!r}",
+            "leave it at 50 unless Baidu raised your appblb backend quota",
+        )
+    return ClusterPlan(
+        cluster_id=cluster_id,  # type: ignore[arg-type]
+        profile=profile,
+        rule_group_ids=selected,
+        node_group_ids=nodes,
+        eni_group_ids=enis,
+        vpc_cidr=vpc_cidr,  # type: ignore[arg-type]
+        lb_controller=lb_controller,  # type: ignore[arg-type]
+        chart=chart,  # type: ignore[arg-type]
+        manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
+        backend_quota=quota,
+    )

@@ -1,0 +1,169 @@
+"""PodDirectCluster: the once-per-cluster prerequisites of pod-direct LoadBalancer Services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..errors import PodLbError
+from .args import LB_CONTROLLER_CHART, ClusterPlan, PodDirectClusterArgs, validate_cluster_args
+from .ipmasq import (
+    IP_MASQ_CONFIGMAP,
+    IP_MASQ_DATA_KEY,
+    IP_MASQ_NAMESPACE,
+    IpMasqConfigError,
+    merge_ip_masq_data,
+)
+from .lb_controller import (
+    INSTALL_HINT,
+    LB_CONTROLLER_DEPLOYMENT,
+    LB_CONTROLLER_ID,
+    LB_CONTROLLER_NAMESPACE,
+    lb_controller_problem,
+)
+from .network import check_cluster_id
+
+IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
+
+
+class PodDirectCluster(pulumi.ComponentResource):
+    """Checks or installs cce-lb-controller, fixes ip-masq on IPVLAN clusters, and holds the
+    cluster facts (network mode, security groups, VPC CIDR, quota) its Services use."""
+
+    TYPE = "podlb:index:PodDirectCluster"
+
+    plan: ClusterPlan
+    kubernetes_provider: pulumi.ProviderResource | None
+    prerequisites: list[pulumi.Resource]
+    cluster_id: pulumi.Output[str]
+    lb_controller_status: pulumi.Output[str]
+    ip_masq_config: pulumi.Output[str | None]
+
+    def __init__(self, name: str, args: PodDirectClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        plan = validate_cluster_args(name, args)  # nothing is registered when this raises
+        super().__init__(self.TYPE, name, None, opts)
+        self.plan = plan
+        self.name = name
+        if args.get("kubeconfig") is not None:
+            self.kubernetes_provider = k8s.Provider(
+                f"{name}-k8s", kubeconfig=args["kubeconfig"], opts=pulumi.ResourceOptions(parent=self)
+            )
+        else:
+            self.kubernetes_provider = self.get_provider("kubernetes:index:Provider")
+        self.prerequisites = []
+
+        # A cluster id that comes from another resource is checked once it is known.
+        self.cluster_id = pulumi.Output.from_input(plan.cluster_id).apply(lambda cid: check_cluster_id(name, cid))
+        self.lb_controller_status = pulumi.Output.from_input(self._lb_controller(name, plan))
+        self.ip_masq_config = self._ip_masq(name) if plan.manage_ip_masq else pulumi.Output.from_input(None)
+
+        self.register_outputs(
+            {
+                "cluster_id": self.cluster_id,
+                "network_mode": plan.profile.mode,
+                "nic_type": plan.profile.nic_type,
+                "rule_security_group_ids": list(plan.rule_group_ids),
+                "lb_controller": self.lb_controller_status,
+                "ip_masq_config": self.ip_masq_config,
+            }
+        )
+
+    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)
+
+    def _lb_controller(self, name: str, plan: ClusterPlan) -> pulumi.Input[str]:
+        if plan.lb_controller == "skip":
+            return "skipped"
+        if plan.lb_controller == "install":
+            repository = str(plan.chart["repository"])
+            oci = repository.startswith("oci://")
+            release = k8s.helm.v3.Release(
+                f"{name}-lb-controller",
+                k8s.helm.v3.ReleaseArgs(
+                    name=LB_CONTROLLER_DEPLOYMENT,
+                    namespace=LB_CONTROLLER_NAMESPACE,
+                    chart=f"{repository.rstrip('/')}/{LB_CONTROLLER_CHART}" if oci else LB_CONTROLLER_CHART,
+                    repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=repository),
+                    version=plan.chart["version"],
+                    values=dict(plan.chart.get("values") or {}),
+                ),
+                opts=self._child(),
+            )
+            self.prerequisites.append(release)
+            return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
+
+        # validate: read the live Deployment through the same provider the children use.
+        # A missing object fails the read itself (the engine reports "resource
+        # 'kube-system/cce-lb-controller' does not exist" on this resource); an existing but
+        # unusable one is reported below with the fix.
+        deployment = k8s.apps.v1.Deployment.get(f"{name}-lb-controller", LB_CONTROLLER_ID, opts=self._child())
+        self.prerequisites.append(deployment)
+
+        def check(values: list[Any]) -> str:
+            metadata, spec, status = values
+            problem = lb_controller_problem({"metadata": metadata, "spec": _plain(spec), "status": _plain(status)})
+            if problem:
+                raise PodLbError(name, "lb_controller", problem, INSTALL_HINT)
+            return "available"
+
+        return pulumi.Output.all(deployment.metadata, deployment.spec, deployment.status).apply(check)
+
+    def _ip_masq(self, name: str) -> pulumi.Output[str | None]:
+        # Read the live document through the provider the patch uses, so preview and up
+        # both merge into the cluster being changed.
+        current = k8s.core.v1.ConfigMap.get(
+            f"{name}-ip-masq-agent-current", f"{IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}", opts=self._child()
+        )
+
+        def merged(data: dict[str, Any] | None) -> str:
+            try:
+                result = merge_ip_masq_data(data)
+            except IpMasqConfigError as exc:
+                raise PodLbError(
+                    name,
+                    "ip_masq",
+                    f"ConfigMap {IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}: {exc}",
+                    "repair that document (kubectl -n kube-system edit configmap cce-ip-masq-agent) "
+                    "or set ip_masq='skip' and set masqOutBound/masqOutBoundIPv6 to false yourself",
+                ) from None
+            if result.used_default:
+                pulumi.log.warn(
+                    f"could not read the '{IP_MASQ_DATA_KEY}' document of ConfigMap "
+                    f"{IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}; writing CCE's default document "
+                    "with masqOutBound/masqOutBoundIPv6 false. Check it: custom "
+                    "nonMasqueradeCIDRs would be replaced",
+                    resource=self,
+                )
+            return result.config
+
+        document = current.data.apply(merged)
+        patch = k8s.core.v1.ConfigMapPatch(
+            f"{name}-ip-masq-agent",
+            metadata={
+                "name": IP_MASQ_CONFIGMAP,
+                "namespace": IP_MASQ_NAMESPACE,
+                "annotations": {
+                    # One fixed field manager, so every run owns exactly the same field.
+                    "pulumi.com/patchFieldManager": IP_MASQ_FIELD_MANAGER,
+                    # The add-on's installer owns `config`; take it over rather than fail.
+                    "pulumi.com/patchForce": "true",
+                },
+            },
+            data={IP_MASQ_DATA_KEY: document},
+            # Deleting a patch removes the fields it manages, i.e. the whole `config`
+            # document: removing podlb must leave the agent's config in place.
+            opts=self._child(retain_on_delete=True, depends_on=[current]),
+        )
+        self.prerequisites.append(patch)
+        return document
+
+
+def _plain(value: Any) -> Any:
+    """Pulumi gives nested output types as objects or dicts depending on the SDK; make dicts."""
+    if value is None or isinstance(value, (str, int, float, bool, list)):
+        return value
+    if isinstance(value, dict):
+        return value
+    return {k: v for k, v in vars(value).items() if not k.startswith("_")} if hasattr(value, "__dict__") else value

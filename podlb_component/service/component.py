@@ -1,0 +1,131 @@
+"""PodDirectService: one pod-direct LoadBalancer Service and the security-group rules it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..bce.security_group_rule import SecurityGroupRule
+from ..bce.settings import credential_inputs
+from ..cluster.component import PodDirectCluster
+from ..errors import PodLbError
+from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
+from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
+from .manifest import service_manifest
+from .rules import RuleSpec, choose_sources, derive_rules, owner_remark
+
+
+class PodDirectService(pulumi.ComponentResource):
+    """A LoadBalancer Service whose BLB sends traffic straight to Pod IPs (backend type
+    "eni"), with the targetPort opened in the security groups the cluster's mode selects."""
+
+    TYPE = "podlb:index:PodDirectService"
+
+    plan: ServicePlan
+    rules: list[SecurityGroupRule]
+    service: k8s.core.v1.Service
+    service_name: pulumi.Output[str]
+    namespace: pulumi.Output[str]
+    address: pulumi.Output[str | None]
+    blb_id: pulumi.Output[str | None]
+    security_group_rule_ids: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: PodDirectServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Validate every plain input before anything is registered.
+        cluster = args.get("cluster")
+        if not isinstance(cluster, PodDirectCluster):
+            raise PodLbError(
+                name,
+                "cluster",
+                f"must be a PodDirectCluster, got {type(cluster).__name__}",
+                "create PodDirectCluster(...) once per cluster and pass it here",
+            )
+        service_args = {k: v for k, v in args.items() if k != "cluster"}
+        plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
+        sources = choose_sources(name, plan.source_ranges, plan.internal, cluster.plan.vpc_cidr)
+        remark = owner_remark(pulumi.get_project(), pulumi.get_stack(), plan.namespace, plan.service_name)
+        rule_specs = derive_rules(
+            cluster.plan.rule_group_ids, [(p.target_port, p.protocol) for p in plan.ports], sources.sources, remark
+        )
+        manifest = service_manifest(plan)
+
+        super().__init__(self.TYPE, name, None, opts)
+        self.plan = plan
+        if sources.warning:
+            pulumi.log.warn(sources.warning, resource=self)
+        if plan.expected_backends is None:
+            pulumi.log.warn(
+                f"expected_backends is not set, so podlb can't check the appblb quota of "
+                f"{cluster.plan.backend_quota} Pod backends: set it to replicas (or HPA max) + maxSurge",
+                resource=self,
+            )
+
+        credentials = credential_inputs()
+        self.rules = [self._rule(name, spec, credentials) for spec in rule_specs]
+        self.service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            # Rules and cluster prerequisites first on create; on destroy the Service goes
+            # first, so the BLB stops sending traffic before its rules close.
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=cluster.kubernetes_provider, depends_on=[*self.rules, cluster]
+            ),
+        )
+        self.service_name = pulumi.Output.from_input(plan.service_name)
+        self.namespace = pulumi.Output.from_input(plan.namespace)
+        self.address = self.service.status.apply(_ingress_address)
+        self.blb_id = self.service.metadata.apply(_blb_id)
+        self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])  # type: ignore[assignment]
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "namespace": self.namespace,
+                "address": self.address,
+                "blb_id": self.blb_id,
+                "security_group_rule_ids": self.security_group_rule_ids,
+            }
+        )
+
+    def graceful_shutdown_transform(self, sleep_seconds: int = DEFAULT_SLEEP_SECONDS) -> pulumi.ResourceTransform:
+        """A transform for the Deployments behind this Service: preStop sleep + grace period,
+        applied to those whose Pod labels match this Service's selector."""
+        return graceful_shutdown_transform(self.plan.selector, sleep_seconds)
+
+    def _rule(self, name: str, spec: RuleSpec, credentials: pulumi.Input[Any] | None) -> SecurityGroupRule:
+        return SecurityGroupRule(
+            f"{name}-rule-{spec.key}",
+            {
+                "security_group_id": spec.security_group_id,
+                "protocol": spec.protocol,
+                "port_range": str(spec.port),
+                "source_ip": spec.source_cidr,
+                "remark": spec.remark,
+                "bce_credentials": credentials,
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _get(obj: Any, *names: str) -> Any:
+    for n in names:
+        if obj is None:
+            return None
+        obj = obj.get(n) if isinstance(obj, dict) else getattr(obj, n, None)
+    return obj
+
+
+def _ingress_address(status: Any) -> str | None:
+    ingress = _get(status, "load_balancer", "ingress") or _get(status, "loadBalancer", "ingress") or []
+    for entry in ingress:
+        address = _get(entry, "ip") or _get(entry, "hostname")
+        if address:
+            return str(address)
+    return None
+
+
+def _blb_id(metadata: Any) -> str | None:
+    annotations = _get(metadata, "annotations") or {}
+    return annotations.get(LB_ID_ANNOTATION)

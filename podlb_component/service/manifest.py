@@ -1,0 +1,46 @@
+"""Pure: the Kubernetes Service manifest of a pod-direct LoadBalancer Service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .args import BACKEND_TYPE_ANNOTATION, INTERNAL_VPC_ANNOTATION, ServicePlan
+
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+
+
+def service_manifest(plan: ServicePlan) -> dict[str, Any]:
+    """apiVersion/kind/metadata/spec exactly as they are sent to the Kubernetes provider.
+
+    Only fields podlb owns are set: with server-side apply, annotations the cce-lb-controller
+    writes later (the BLB id and the like) belong to the controller's field manager and are
+    never removed or overwritten by a later `pulumi up`.
+    """
+    annotations = {**plan.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
+    if plan.internal:
+        annotations[INTERNAL_VPC_ANNOTATION] = "true"
+    ports = []
+    for p in plan.ports:
+        port: dict[str, Any] = {"port": p.port, "targetPort": p.target_port, "protocol": p.protocol}
+        if p.name is not None:
+            port["name"] = p.name
+        ports.append(port)
+    spec: dict[str, Any] = {
+        "type": "LoadBalancer",
+        "selector": dict(plan.selector),
+        "ports": ports,
+        "sessionAffinity": plan.session_affinity,
+    }
+    if plan.source_ranges:
+        spec["loadBalancerSourceRanges"] = list(plan.source_ranges)
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": plan.service_name,
+            "namespace": plan.namespace,
+            "labels": {MANAGED_BY_LABEL: "podlb", **plan.labels},
+            "annotations": annotations,
+        },
+        "spec": spec,
+    }

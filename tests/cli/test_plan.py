@@ -1,0 +1,138 @@
+"""`podlb plan` end to end: the real console entry point on the shipped projects."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from podlb_component.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+
+
+def plan(capsys, *args):
+    code = main(["plan", *map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_root_project_table(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, err = plan(capsys)
+    assert code == 0, err
+    assert "project 'podlb', stack 'dev'" in out
+    assert "g-node4demo  tcp       8080  203.0.113.0/24" in out
+    assert "masqOutBound: false" in out and "resyncInterval: 60s" in out
+    assert "service.beta.kubernetes.io/cce-load-balancer-backend-type: eni" in out
+    assert "kept on delete" in out
+
+
+def test_yaml_and_json_outputs_agree(capsys):
+    code, out_yaml, _ = plan(capsys, ROOT, "--output", "yaml")
+    code2, out_json, _ = plan(capsys, ROOT, "-o", "json")
+    assert code == code2 == 0
+    as_yaml, as_json = yaml.safe_load(out_yaml), json.loads(out_json)
+    assert as_yaml == as_json
+    assert as_json["rules_per_group"] == {"g-node4demo": 3}
+    kinds = sorted(o["manifest"]["kind"] for o in as_json["kubernetes_objects"])
+    assert kinds == ["ConfigMap", "Service", "Service"]
+
+
+@pytest.mark.parametrize(
+    ("example", "groups", "patched"),
+    [
+        ("vpc-route-ipvlan", {"g-nodes0001": 2}, True),
+        ("vpc-cni", {"esg-eni00001": 2, "g-eni000002": 2}, False),
+    ],
+)
+def test_examples_run_under_mocks(capsys, example, groups, patched):
+    code, out, err = plan(capsys, EXAMPLES / example, "-o", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["rules_per_group"] == groups
+    kinds = [o["manifest"]["kind"] for o in data["kubernetes_objects"]]
+    assert ("ConfigMap" in kinds) == patched
+
+
+def test_vpc_cni_example_deployment_gets_prestop(capsys):
+    _, out, _ = plan(capsys, EXAMPLES / "vpc-cni", "-o", "json")
+    (deployment,) = [
+        o["manifest"]
+        for o in json.loads(out)["kubernetes_objects"]
+        if o["manifest"].get("kind") == "Deployment" or o["title"] == "Deployment"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["containers"][0]["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "30"]
+    assert pod["terminationGracePeriodSeconds"] == 45
+
+
+def write_project(tmp_path, services, cluster=None):
+    (tmp_path / "Pulumi.yaml").write_text("name: t\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("from podlb_component.program import main\nmain()\n")
+    config = {
+        "t:cluster": {
+            "cluster_id": "cce-t1",
+            "network_mode": "kubenet",
+            "node_security_group_ids": ["g-1"],
+            **(cluster or {}),
+        },
+        "t:services": services,
+    }
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+    return tmp_path
+
+
+def test_invalid_input_exits_1_with_field_and_fix(capsys, tmp_path):
+    project = write_project(
+        tmp_path, [{"name": "web", "selector": {"app": "web"}, "ports": [{"port": 80, "target_port": "http"}]}]
+    )
+    code, _, err = plan(capsys, project)
+    assert code == 1
+    assert "podlb web: ports[0].target_port" in err and "fix: use the container port number" in err
+
+
+def test_quota_error_from_config(capsys, tmp_path):
+    project = write_project(
+        tmp_path, [{"name": "web", "selector": {"app": "web"}, "ports": [{"port": 80}], "expected_backends": 51}]
+    )
+    code, _, err = plan(capsys, project)
+    assert code == 1 and "51 - 50 = 1" in err
+
+
+def test_old_cluster_from_config(capsys, tmp_path):
+    code, _, err = plan(capsys, write_project(tmp_path, [], {"cluster_id": "c-0ld"}))
+    assert code == 1 and "old-generation" in err
+
+
+def test_public_rules_warn(capsys, tmp_path):
+    project = write_project(
+        tmp_path, [{"name": "web", "selector": {"app": "web"}, "ports": [{"port": 80}], "expected_backends": 3}]
+    )
+    code, out, _ = plan(capsys, project)
+    assert code == 0 and "Warnings (1):" in out and "0.0.0.0/0" in out
+
+
+def test_secure_config_is_not_decrypted(capsys, tmp_path):
+    project = write_project(tmp_path, [])
+    text = (project / "Pulumi.dev.yaml").read_text() + "  t:kubeconfig:\n    secure: AAABAJk=\n"
+    (project / "Pulumi.dev.yaml").write_text(text)
+    code, out, _ = plan(capsys, project)
+    assert code == 0 and "t:kubeconfig" in out and "can't be decrypted offline" in out
+
+
+def test_not_a_project(capsys, tmp_path):
+    code, _, err = plan(capsys, tmp_path)
+    assert code == 2 and "no Pulumi.yaml" in err
+
+
+def test_demo_is_used_outside_a_project(tmp_path):
+    """The console script, as a new user runs it, from a directory with no project."""
+    result = subprocess.run(
+        [sys.executable, "-m", "podlb_component", "plan"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "project 'podlb-demo'" in result.stdout

@@ -1,0 +1,163 @@
+"""Each network mode puts rules on the right groups; only IPVLAN clusters get the ip-masq patch."""
+
+import pytest
+import yaml
+from conftest import build, resolved
+
+from podlb_component.testing.mock_engine import FakeCluster
+
+PATCH = "kubernetes:core/v1:ConfigMapPatch"
+CUSTOM_DOC = (
+    "nonMasqueradeCIDRs:\n  - 10.0.0.0/8\n  - 100.64.0.0/10\nmasqOutBound: true\nmasqOutBoundIPv6: true\n"
+    "masqLinkLocal: true\nresyncInterval: 15s\n"
+)
+GROUPS = {"node_security_group_ids": ["g-node1", "g-node2"], "eni_security_group_ids": ["esg-eni1"]}
+PORTS = {"ports": [{"name": "http", "port": 80, "target_port": 8080}, {"name": "dns", "port": 53, "protocol": "UDP"}]}
+
+
+@pytest.mark.parametrize(
+    ("mode", "groups", "ipvlan"),
+    [
+        ("vpc-route-veth", {"g-node1", "g-node2"}, False),
+        ("vpc-route-ipvlan", {"g-node1", "g-node2"}, True),
+        ("kubenet", {"g-node1", "g-node2"}, False),
+        ("vpc-eni", {"esg-eni1"}, False),
+        ("vpc-secondary-ip-ipvlan", {"esg-eni1"}, True),
+    ],
+)
+@pytest.mark.parametrize("preview", [True, False])
+def test_rules_and_patch_per_mode(mode, groups, ipvlan, preview):
+    run = build(
+        {"network_mode": mode, **GROUPS},
+        PORTS,
+        preview=preview,
+        fake=FakeCluster.cce_default(ip_masq_config=CUSTOM_DOC),
+    )
+    rules = run.mocks.rules()
+    assert {r.inputs["security_group_id"] for r in rules} == groups
+    assert {(r.inputs["protocol"], r.inputs["port_range"]) for r in rules} == {("tcp", "8080"), ("udp", "53")}
+    assert len(rules) == len(groups) * 2
+    patches = run.mocks.of_type(PATCH)
+    assert len(patches) == (1 if ipvlan else 0)
+    if ipvlan:
+        patch = patches[0]
+        assert patch.inputs["metadata"]["name"] == "cce-ip-masq-agent"
+        assert patch.inputs["metadata"]["namespace"] == "kube-system"
+        assert patch.inputs["metadata"]["annotations"]["pulumi.com/patchFieldManager"] == "podlb-ip-masq"
+        after = yaml.safe_load(patch.inputs["data"]["config"])
+        before = yaml.safe_load(CUSTOM_DOC)
+        assert after == {**before, "masqOutBound": False, "masqOutBoundIPv6": False}
+        assert patch.retain_on_delete, "removing podlb must not delete the agent's config"
+        if not preview:
+            assert resolved(run)["ip_masq_config"] == patch.inputs["data"]["config"]
+    else:
+        assert not run.mocks.of_type("kubernetes:core/v1:ConfigMap") or all(
+            r.is_read is False for r in run.mocks.of_type("kubernetes:core/v1:ConfigMap")
+        )
+        assert not [r for r in run.mocks.registrations if r.read_id == "kube-system/cce-ip-masq-agent"]
+
+
+def test_ip_masq_skip_on_ipvlan():
+    run = build({"network_mode": "vpc-route-ipvlan", "ip_masq": "skip"})
+    assert run.mocks.of_type(PATCH) == []
+
+
+def test_unreadable_ip_masq_document_falls_back_to_default_with_warning():
+    fake = FakeCluster.cce_default(ip_masq_config=None)
+    fake.put(
+        "kubernetes:core/v1:ConfigMap",
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cce-ip-masq-agent", "namespace": "kube-system"},
+            "data": {},
+        },
+    )
+    run = build({"network_mode": "vpc-route-ipvlan"}, fake=fake)
+    config = yaml.safe_load(run.mocks.of_type(PATCH)[0].inputs["data"]["config"])
+    assert config["masqOutBound"] is False and config["nonMasqueradeCIDRs"][0] == "10.0.0.0/8"
+    assert any("could not read the 'config' document" in w for w in run.warnings)
+
+
+def test_broken_ip_masq_document_is_an_error_not_an_overwrite():
+    with pytest.raises(Exception) as err:  # raised in a callback, so Pulumi wraps it
+        build({"network_mode": "vpc-route-ipvlan"}, fake=FakeCluster.cce_default(ip_masq_config="- not\n- a map\n"))
+    assert "podlb prod: ip_masq: ConfigMap kube-system/cce-ip-masq-agent" in str(err.value)
+    assert "ip_masq='skip'" in str(err.value)
+
+
+def test_service_waits_for_rules_and_prerequisites():
+    run = build({"network_mode": "vpc-route-ipvlan"}, preview=False)
+    service = run.mocks.by_name("web-service")
+    needed = {r.urn for r in run.mocks.rules()} | {
+        run.mocks.by_name("prod-ip-masq-agent").urn,
+        run.mocks.by_name("prod-lb-controller").urn,
+    }
+    assert needed <= set(service.dependencies)
+
+
+def test_children_are_parented_and_named_after_component():
+    run = build()
+    cluster_urn = run.mocks.by_name("prod").urn
+    service_urn = run.mocks.by_name("web").urn
+    assert run.mocks.by_name("prod-lb-controller").parent == cluster_urn
+    assert run.mocks.by_name("web-service").parent == service_urn
+    assert all(r.parent == service_urn and r.name.startswith("web-rule-") for r in run.mocks.rules())
+
+
+def test_rules_carry_owner_remark():
+    run = build(project="shop", stack="prod")
+    assert {r.inputs["remark"] for r in run.mocks.rules()} == {"podlb shop/prod svc default/web"}
+
+
+def test_outputs_after_update():
+    out = resolved(build(preview=False))
+    assert out["address"] == "180.76.0.10" and out["blb_id"] == "lb-0a1b2c3d"
+    assert len(out["rule_ids"]) == 1 and out["rule_ids"][0].startswith("r-")
+
+
+def test_outputs_unknown_in_preview():
+    from podlb_component.testing.mock_engine import NOT_RESOLVED
+
+    assert build(preview=True).value is NOT_RESOLVED  # address/ids only exist after `up`
+
+
+def test_sources():
+    internal = build(service={"internal": True}).mocks.rules()
+    assert [r.inputs["source_ip"] for r in internal] == ["192.168.0.0/16"]
+    ranges = build(service={"load_balancer_source_ranges": ["1.2.3.0/24", "5.6.7.8/32"]})
+    assert sorted(r.inputs["source_ip"] for r in ranges.mocks.rules()) == ["1.2.3.0/24", "5.6.7.8/32"]
+    assert not any("0.0.0.0/0" in w for w in ranges.warnings)
+    public = build()
+    assert [r.inputs["source_ip"] for r in public.mocks.rules()] == ["0.0.0.0/0"]
+    assert any("open to 0.0.0.0/0" in w for w in public.warnings)
+
+
+def test_credentials_from_config_reach_rules_as_secrets():
+    run = build(
+        config={"bce:accessKeyId": "AKID", "bce:secretAccessKey": "SECRETKEY"},
+        secret_keys=["bce:secretAccessKey"],
+        preview=False,
+    )
+    for rule in run.mocks.rules():
+        assert "bce_credentials" in rule.secret_paths
+        assert rule.inputs["bce_credentials"]["secret_access_key"] == "SECRETKEY"
+
+
+def test_missing_expected_backends_warns():
+    service = {"selector": {"app": "web"}, "ports": [{"port": 80}]}
+    run = run_without_expected(service)
+    assert any("expected_backends is not set" in w for w in run.warnings)
+
+
+def run_without_expected(service):
+    from podlb_component import PodDirectCluster, PodDirectService
+    from podlb_component.testing.mock_engine import run_program
+
+    def program():
+        c = PodDirectCluster(
+            "prod", {"cluster_id": "cce-a1", "network_mode": "kubenet", "node_security_group_ids": ["g-1"]}
+        )
+        PodDirectService("web", {"cluster": c, **service})
+
+    return run_program(program)

@@ -1,0 +1,80 @@
+"""A preview where cluster facts come from other resources (unknown until they exist)."""
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from podlb_component import PodDirectCluster, PodDirectService
+from podlb_component.testing.mock_engine import NOT_RESOLVED, is_unknown, run_program
+
+
+class Network(pulumi.CustomResource):
+    """Stands for resources made in the same stack (VPC, security group, cluster)."""
+
+    cidr: pulumi.Output[str]
+    group_id: pulumi.Output[str]
+    cluster_id: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            "test:index:Network", name, {"cidr": None, "group_id": None, "cluster_id": None, "kubeconfig": None}
+        )
+
+
+def program(network_mode: str = "vpc-route-ipvlan") -> Any:
+    net = Network("net")
+    cluster = PodDirectCluster(
+        "prod",
+        {
+            "cluster_id": net.cluster_id,
+            "network_mode": network_mode,
+            "node_security_group_ids": [net.group_id, "g-static"],
+            "vpc_cidr": net.cidr,
+            "kubeconfig": pulumi.Output.secret(net.kubeconfig),
+        },
+    )
+    service = PodDirectService(
+        "web",
+        {
+            "cluster": cluster,
+            "selector": {"app": "web"},
+            "internal": True,
+            "expected_backends": 5,
+            "ports": [{"name": "http", "port": 80, "target_port": 8080}],
+        },
+    )
+    return service.address
+
+
+def test_preview_with_unknown_cluster_values_does_not_crash():
+    run = run_program(program, preview=True)
+    rules = run.mocks.rules()
+    assert len(rules) == 2
+    # The rule on the unknown group has an unknown group id and an unknown source (the VPC CIDR).
+    by_key = {r.name: r for r in rules}
+    unknown_rule = by_key["web-rule-sg0-tcp-8080-src0"]
+    assert is_unknown(unknown_rule.inputs["security_group_id"])
+    assert is_unknown(unknown_rule.inputs["source_ip"])
+    assert by_key["web-rule-g-static-tcp-8080-src0"].inputs["security_group_id"] == "g-static"
+    # Everything hangs off the component's own provider, whose kubeconfig is unknown.
+    provider = run.mocks.by_name("prod-k8s")
+    assert provider.type == "pulumi:providers:kubernetes"
+    assert run.value is NOT_RESOLVED
+
+
+def test_unknown_old_generation_cluster_id_fails_once_known():
+    def with_old_id():
+        cluster = PodDirectCluster(
+            "prod",
+            {
+                "cluster_id": pulumi.Output.from_input("c-legacy"),
+                "network_mode": "kubenet",
+                "node_security_group_ids": ["g-1"],
+            },
+        )
+        return cluster.cluster_id
+
+    with pytest.raises(Exception, match="old-generation"):
+        run_program(with_old_id, preview=False)
