@@ -42,7 +42,8 @@ def client_config(
         credentials=BceCredentials(settings.access_key_id, settings.secret_access_key),
         endpoint=settings.endpoint_for(service),
         connection_timeout_in_mills=settings.timeout_ms,
-        retry_policy=retry_policy or RetryPolicy(max_error_retry=3, base_interval_in_millis=200),
+        retry_policy=retry_policy
+        or RetryPolicy(max_error_retry=settings.max_retries, base_interval_in_millis=settings.retry_base_ms),
     )
 
 

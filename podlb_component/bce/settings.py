@@ -29,6 +29,9 @@ class BceSettings:
     endpoint: str | None = None
     """Overrides every service's endpoint (e.g. a private endpoint, or the fake BCE in tests)."""
     timeout_ms: int = DEFAULT_TIMEOUT_MS
+    max_retries: int = 3
+    retry_base_ms: int = 300
+    """Back-off base: retries wait base, 2*base, 4*base … (capped at 20 s)."""
 
     @staticmethod
     def resolve(props: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> BceSettings:
@@ -49,6 +52,7 @@ class BceSettings:
             region=given.get("region") or env.get("BCE_REGION") or DEFAULT_REGION,
             endpoint=given.get("endpoint") or env.get("BCE_ENDPOINT") or None,
             timeout_ms=int(given.get("timeout_ms") or env.get("BCE_TIMEOUT_MS") or DEFAULT_TIMEOUT_MS),
+            retry_base_ms=int(given.get("retry_base_ms") or env.get("BCE_RETRY_BASE_MS") or 300),
         )
 
     def endpoint_for(self, service: str) -> str:
@@ -77,3 +81,26 @@ def credential_inputs() -> dict[str, pulumi.Input[Any]] | None:
         values["secret_access_key"] = sk
     # The whole object is secret: state and outputs show it only as [secret].
     return pulumi.Output.secret(values)
+
+
+OFFLINE_ENV = "PODLB_OFFLINE"
+
+
+def program_settings(env: Mapping[str, str] | None = None) -> BceSettings | None:
+    """Credentials for calls the program itself makes (cluster discovery), from Pulumi config
+    `bce:*` or the environment; None when there are none or PODLB_OFFLINE is set (podlb plan)."""
+    env = os.environ if env is None else env
+    if env.get(OFFLINE_ENV):
+        return None
+    from pulumi.runtime.config import get_config  # raw read: no "use get_secret" warning
+
+    given = {
+        "access_key_id": get_config("bce:accessKeyId"),
+        "secret_access_key": get_config("bce:secretAccessKey"),
+        "region": get_config("bce:region"),
+        "endpoint": get_config("bce:endpoint"),
+    }
+    try:
+        return BceSettings.resolve({CREDENTIALS_INPUT: {k: v for k, v in given.items() if v}}, env)
+    except MissingCredentialsError:
+        return None

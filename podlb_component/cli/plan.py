@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bce.settings import OFFLINE_ENV
 from ..errors import PodLbError
 from ..testing.mock_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from .project import Project
@@ -211,13 +212,19 @@ def podlb_error_text(exc: BaseException) -> str | None:
 def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
     def program() -> None:
         saved_path, saved_cwd = list(sys.path), os.getcwd()
+        saved_offline = os.environ.get(OFFLINE_ENV)
         sys.path.insert(0, str(project.dir))
         os.chdir(project.dir)
+        os.environ[OFFLINE_ENV] = "1"  # plan never calls the cloud, whatever credentials are around
         try:
             runpy.run_path(str(project.main), run_name="__main__")
         finally:
             sys.path[:] = saved_path
             os.chdir(saved_cwd)
+            if saved_offline is None:
+                os.environ.pop(OFFLINE_ENV, None)
+            else:
+                os.environ[OFFLINE_ENV] = saved_offline
 
     return run_program(
         program,

@@ -60,6 +60,10 @@ class PodDirectClusterArgs(TypedDict, total=False):
     ConfigMap kube-system/cce-ip-masq-agent, keeping every other key; "skip": leave it."""
     backend_quota: int
     """Most Pod backends one application BLB may have. Default 50 (CCE's default quota)."""
+    discover: bool
+    """Ask the CCE API (one call per cluster) for the network mode, VPC CIDR, node and ENI
+    security groups and the add-on's state. Default: on when BCE credentials are configured
+    (Pulumi config bce:* or env BCE_*), never in `podlb plan`. Explicit inputs always win."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,14 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
     cluster_id = args.get("cluster_id")
     if not isinstance(cluster_id, pulumi.Output):
         check_cluster_id(resource, cluster_id)
+    discover = args.get("discover")
+    if discover is not None and not isinstance(discover, bool):
+        raise PodLbError(
+            resource,
+            "discover",
+            f"must be True or False, got {discover!r}",
+            "leave it unset to discover whenever BCE credentials are configured",
+        )
     if "network_mode" not in args:
         raise PodLbError(
             resource, "network_mode", "is required", "set the cluster's container network mode, e.g. 'vpc-route-veth'"
@@ -194,3 +206,34 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
         backend_quota=quota,
     )
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, (list, tuple)):
+        return frozenset(value)
+    return value
+
+
+def apply_discovery(
+    resource: str, args: Mapping[str, Any], found: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """Fill inputs the user left unset from what the CCE API reported; explicit inputs win,
+    and a contradiction is reported as a warning (it is usually a stale copy-paste)."""
+    merged = dict(args)
+    warnings: list[str] = []
+    for field, value in found.items():
+        if value is None or value == () or value == []:
+            continue
+        given = args.get(field)
+        if given is None:
+            merged[field] = list(value) if isinstance(value, tuple) else value
+            continue
+        items = given if isinstance(given, (list, tuple)) else [given]
+        if any(isinstance(x, pulumi.Output) for x in items):
+            continue  # not comparable until known
+        if _comparable(given) != _comparable(value):
+            warnings.append(
+                f"{field} is set to {given!r}, but the CCE API reports {value!r} for this cluster; "
+                f"using {given!r} as given"
+            )
+    return merged, warnings

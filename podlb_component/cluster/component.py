@@ -7,8 +7,17 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..bce.clients import BceApiError
+from ..bce.discovery import DiscoveredCluster, discover_cluster
+from ..bce.settings import program_settings
 from ..errors import PodLbError
-from .args import LB_CONTROLLER_CHART, ClusterPlan, PodDirectClusterArgs, validate_cluster_args
+from .args import (
+    LB_CONTROLLER_CHART,
+    ClusterPlan,
+    PodDirectClusterArgs,
+    apply_discovery,
+    validate_cluster_args,
+)
 from .ipmasq import (
     IP_MASQ_CONFIGMAP,
     IP_MASQ_DATA_KEY,
@@ -21,6 +30,7 @@ from .lb_controller import (
     LB_CONTROLLER_DEPLOYMENT,
     LB_CONTROLLER_ID,
     LB_CONTROLLER_NAMESPACE,
+    addon_problem,
     lb_controller_problem,
 )
 from .network import check_cluster_id
@@ -42,10 +52,27 @@ class PodDirectCluster(pulumi.ComponentResource):
     ip_masq_config: pulumi.Output[str | None]
 
     def __init__(self, name: str, args: PodDirectClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        plan = validate_cluster_args(name, args)  # nothing is registered when this raises
+        # Everything up to super().__init__ may raise PodLbError; nothing is registered then.
+        self.discovered = _discover(name, args)
+        notes: list[str] = []
+        if self.discovered is not None:
+            found = {
+                "network_mode": self.discovered.network_mode,
+                "vpc_cidr": self.discovered.vpc_cidr,
+                "node_security_group_ids": self.discovered.node_security_group_ids,
+                "eni_security_group_ids": self.discovered.eni_security_group_ids,
+            }
+            args, notes = apply_discovery(name, args, found)  # type: ignore[assignment]
+        plan = validate_cluster_args(name, args)
+        if plan.lb_controller == "validate" and self.discovered is not None:
+            problem = addon_problem(self.discovered.lb_controller_version, self.discovered.lb_controller_phase)
+            if problem:
+                raise PodLbError(name, "lb_controller", problem, INSTALL_HINT)
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
         self.name = name
+        for note in notes:
+            pulumi.log.warn(note, resource=self)
         if args.get("kubeconfig") is not None:
             self.kubernetes_provider = k8s.Provider(
                 f"{name}-k8s", kubeconfig=args["kubeconfig"], opts=pulumi.ResourceOptions(parent=self)
@@ -94,6 +121,8 @@ class PodDirectCluster(pulumi.ComponentResource):
             self.prerequisites.append(release)
             return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
 
+        if self.discovered is not None:  # validated above from the CCE add-on API
+            return f"{self.discovered.lb_controller_version} {self.discovered.lb_controller_phase} (CCE add-on API)"
         # validate: read the live Deployment through the same provider the children use.
         # A missing object fails the read itself (the engine reports "resource
         # 'kube-system/cce-lb-controller' does not exist" on this resource); an existing but
@@ -158,6 +187,41 @@ class PodDirectCluster(pulumi.ComponentResource):
         )
         self.prerequisites.append(patch)
         return document
+
+
+def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None:
+    """One CCE API read per cluster, when asked for or when credentials are configured."""
+    wanted = args.get("discover")
+    if wanted is False:
+        return None
+    settings = program_settings()
+    cluster_id = args.get("cluster_id")
+    if settings is None or not isinstance(cluster_id, str):
+        if wanted:
+            raise PodLbError(
+                name,
+                "discover",
+                "is True, but "
+                + (
+                    "no BCE credentials are configured"
+                    if settings is None
+                    else "cluster_id is not known until another resource exists"
+                ),
+                "set bce:accessKeyId and bce:secretAccessKey (or BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY), "
+                "or leave discover unset and give network_mode and the security groups yourself",
+            )
+        return None
+    check_cluster_id(name, cluster_id)
+    try:
+        return discover_cluster(settings, cluster_id)
+    except BceApiError as exc:
+        raise PodLbError(
+            name,
+            "discover",
+            f"reading cluster {cluster_id} from the CCE API failed: {exc}",
+            "check cluster_id, bce:region (or bce:endpoint) and the credentials; or set discover=False "
+            "and give network_mode and the security groups yourself",
+        ) from None
 
 
 def _plain(value: Any) -> Any:

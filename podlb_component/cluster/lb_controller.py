@@ -36,3 +36,12 @@ def lb_controller_problem(deployment: Mapping[str, Any] | None) -> str | None:
             "pod-direct Services get no BLB backends until it runs"
         )
     return None
+
+
+def addon_problem(version: str | None, phase: str | None) -> str | None:
+    """Why the add-on, as the CCE add-on API reports it, can't serve pod-direct Services."""
+    if version is None:
+        return "the CCE add-on API reports that cce-lb-controller is not installed on this cluster"
+    if phase is not None and phase != "Running":
+        return f"the cce-lb-controller add-on ({version}) is in phase {phase!r}, not 'Running'"
+    return None

@@ -1,7 +1,7 @@
 """lb_controller: validate / install / skip."""
 
 import pytest
-from conftest import build, resolved
+from stacks import build, resolved
 
 from podlb_component.testing.mock_engine import FakeCluster
 
@@ -20,7 +20,7 @@ def test_validate_reads_the_deployment_through_the_component(preview):
 
 @pytest.mark.parametrize("preview", [True, False])
 def test_validate_check_actually_ran(preview):
-    from conftest import CLUSTER_ARGS
+    from stacks import CLUSTER_ARGS
 
     from podlb_component import PodDirectCluster
     from podlb_component.testing.mock_engine import run_program

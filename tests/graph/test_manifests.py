@@ -4,7 +4,7 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
-from conftest import build
+from stacks import build
 
 from podlb_component.service.args import BACKEND_TYPE_ANNOTATION
 

@@ -2,7 +2,7 @@
 
 import pytest
 import yaml
-from conftest import build, resolved
+from stacks import build, resolved
 
 from podlb_component.testing.mock_engine import FakeCluster
 
@@ -135,6 +135,7 @@ def test_sources():
 
 def test_credentials_from_config_reach_rules_as_secrets():
     run = build(
+        {"discover": False},
         config={"bce:accessKeyId": "AKID", "bce:secretAccessKey": "SECRETKEY"},
         secret_keys=["bce:secretAccessKey"],
         preview=False,

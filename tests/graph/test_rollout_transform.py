@@ -2,7 +2,7 @@
 
 import pulumi
 import pulumi_kubernetes as k8s
-from conftest import CLUSTER_ARGS, SERVICE_ARGS
+from stacks import CLUSTER_ARGS, SERVICE_ARGS
 
 from podlb_component import PodDirectCluster, PodDirectService
 from podlb_component.testing.mock_engine import run_program

@@ -1,7 +1,7 @@
 """Bad input fails before anything is registered, with a message naming the input and the fix."""
 
 import pytest
-from conftest import CLUSTER_ARGS, SERVICE_ARGS
+from stacks import CLUSTER_ARGS, SERVICE_ARGS
 
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
 from podlb_component.service.args import BACKEND_TYPE_ANNOTATION

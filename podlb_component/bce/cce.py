@@ -1,0 +1,49 @@
+"""A small CCE v2 client on bce-python-sdk's BceBaseClient and bce-auth-v1 signer (the SDK
+ships no CCE client). Paths as bce-sdk-go calls them: /api/cce/service/v2/…"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from baidubce import bce_base_client
+from baidubce.bce_client_configuration import BceClientConfiguration
+from baidubce.http import http_methods
+
+from .clients import call_bce
+
+PREFIX = "/api/cce/service/v2"
+
+
+class CceClient(bce_base_client.BceBaseClient):
+    def __init__(self, config: BceClientConfiguration) -> None:
+        bce_base_client.BceBaseClient.__init__(self, config)
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self._send_request(http_methods.GET, (PREFIX + path).encode(), params=params or {})
+        raw = getattr(response, "raw_data", None)
+        return json.loads(raw) if raw else {}
+
+    def get_cluster(self, cluster_id: str) -> dict[str, Any]:
+        return call_bce(f"GET {PREFIX}/cluster/{cluster_id}", lambda: self._get(f"/cluster/{cluster_id}"))
+
+    def list_instances(self, cluster_id: str, page_size: int = 100) -> list[dict[str, Any]]:
+        instances: list[dict[str, Any]] = []
+        page_no = 1
+        while True:
+            body = call_bce(
+                f"GET {PREFIX}/cluster/{cluster_id}/instances",
+                lambda n=page_no: self._get(f"/cluster/{cluster_id}/instances", {"pageNo": n, "pageSize": page_size}),
+            )
+            page = body.get("instancePage") or {}
+            instances += page.get("instanceList") or []
+            if len(instances) >= int(page.get("totalCount") or 0) or not page.get("instanceList"):
+                return instances
+            page_no += 1
+
+    def get_addons(self, cluster_id: str, names: list[str]) -> list[dict[str, Any]]:
+        body = call_bce(
+            f"GET {PREFIX}/cluster/{cluster_id}/addon",
+            lambda: self._get(f"/cluster/{cluster_id}/addon", {"addons": ",".join(names)}),
+        )
+        return list(body.get("items") or [])

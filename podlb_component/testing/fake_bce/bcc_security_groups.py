@@ -1,0 +1,293 @@
+"""Fake BCC security groups (`/v2/securityGroup`): model, then HTTP handlers.
+
+Field names follow bce-sdk-go's `SecurityGroupModel`, `GetSecurityGroupDetailResult` and
+`SecurityGroupRuleVo`. Where Baidu's behaviour isn't documented the fake is stricter: unknown
+rule fields are rejected, a remark is at most 128 characters, and the duplicate-rule error code
+(`SecurityGroup.RuleDuplicated`, HTTP 409) is this fake's name for it — clients must key on the
+status, not on the code.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BceFault, bad_request, conflict, not_found
+from .routing import Request, Response, Route, page, route
+
+RULE_FIELDS = {
+    "remark",
+    "direction",
+    "ethertype",
+    "portRange",
+    "protocol",
+    "sourceGroupId",
+    "sourceIp",
+    "destGroupId",
+    "destIp",
+    "securityGroupId",
+}
+IDENTITY = ("direction", "ethertype", "portRange", "protocol", "sourceGroupId", "sourceIp", "destGroupId", "destIp")
+REMARK_MAX = 128
+_ids = itertools.count(1)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{next(_ids):08x}"
+
+
+def check_port_range(value: str) -> None:
+    if value == "":
+        return
+    parts = value.split("-")
+    if len(parts) > 2 or not all(p.isdigit() for p in parts):
+        raise bad_request(f"portRange {value!r} is not a port or a range", "SecurityGroup.InvalidPortRange")
+    nums = [int(p) for p in parts]
+    if not all(1 <= n <= 65535 for n in nums) or nums != sorted(nums):
+        raise bad_request(f"portRange {value!r} is out of 1-65535", "SecurityGroup.InvalidPortRange")
+
+
+def check_cidr(value: str, ethertype: str, field_name: str) -> None:
+    if value in ("", "all"):
+        return
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise bad_request(f"{field_name} {value!r} is not an IP or CIDR", "SecurityGroup.InvalidIp") from None
+    if (net.version == 6) != (ethertype == "IPv6"):
+        raise bad_request(f"{field_name} {value!r} does not match ethertype {ethertype}", "SecurityGroup.InvalidIp")
+
+
+def normalise_rule(raw: Any) -> dict[str, str]:
+    """Validate a rule as the API receives it (the SDK sends unset fields as null)."""
+    if not isinstance(raw, dict):
+        raise bad_request("rule must be an object")
+    unknown = set(raw) - RULE_FIELDS
+    if unknown:
+        raise bad_request(f"unknown rule fields {sorted(unknown)}")
+    rule = {k: ("" if raw.get(k) is None else str(raw.get(k))) for k in RULE_FIELDS - {"securityGroupId"}}
+    if rule["direction"] not in ("ingress", "egress"):
+        raise bad_request(f"direction must be ingress or egress, got {rule['direction']!r}")
+    rule["ethertype"] = rule["ethertype"] or "IPv4"
+    if rule["ethertype"] not in ("IPv4", "IPv6"):
+        raise bad_request(f"ethertype must be IPv4 or IPv6, got {rule['ethertype']!r}")
+    if rule["protocol"] not in ("", "all", "tcp", "udp", "icmp"):
+        raise bad_request(f"protocol {rule['protocol']!r} is not tcp, udp, icmp or all")
+    check_port_range(rule["portRange"])
+    check_cidr(rule["sourceIp"], rule["ethertype"], "sourceIp")
+    check_cidr(rule["destIp"], rule["ethertype"], "destIp")
+    if rule["sourceIp"] and rule["sourceGroupId"]:
+        raise bad_request("sourceIp and sourceGroupId are exclusive")
+    if len(rule["remark"]) > REMARK_MAX:
+        raise bad_request(f"remark is longer than {REMARK_MAX} characters", "SecurityGroup.InvalidRemark")
+    return rule
+
+
+@dataclass
+class SecurityGroup:
+    id: str
+    name: str
+    vpc_id: str
+    desc: str = ""
+    rules: list[dict[str, str]] = field(default_factory=list)
+    instance_ids: list[str] = field(default_factory=list)
+    sg_version: int = 1
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "desc": self.desc,
+            "vpcId": self.vpc_id,
+            "rules": [self._rule_model(r) for r in self.rules],
+            "tags": [],
+            "createdTime": "2026-01-01T00:00:00Z",
+        }
+
+    def detail(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "vpcId": self.vpc_id,
+            "desc": self.desc,
+            "createdTime": "2026-01-01T00:00:00Z",
+            "sgVersion": self.sg_version,
+            "bindInstanceNum": len(self.instance_ids),
+            "rules": [self._rule_vo(r) for r in self.rules],
+            "tags": [],
+        }
+
+    def _rule_model(self, rule: dict[str, str]) -> dict[str, str]:
+        return {
+            **{k: rule[k] for k in IDENTITY if rule[k]},
+            "remark": rule["remark"],
+            "direction": rule["direction"],
+            "securityGroupId": self.id,
+            "securityGroupRuleId": rule["id"],
+        }
+
+    def _rule_vo(self, rule: dict[str, str]) -> dict[str, str]:
+        return {
+            **{k: rule[k] for k in IDENTITY},
+            "remark": rule["remark"],
+            "securityGroupUuid": self.id,
+            "securityGroupId": self.id,
+            "securityGroupRuleId": rule["id"],
+            "createdTime": rule["createdTime"],
+            "updatedTime": rule["createdTime"],
+        }
+
+
+class SecurityGroupBackend:
+    """State of normal security groups; raises BceFault, knows nothing of HTTP."""
+
+    def __init__(self, rule_limit: int | None = None) -> None:
+        self.groups: dict[str, SecurityGroup] = {}
+        self.rule_limit = rule_limit
+        self._tokens: dict[str, str] = {}
+
+    def add_group(
+        self,
+        group_id: str,
+        vpc_id: str,
+        name: str = "",
+        instance_ids: list[str] | None = None,
+        rules: list[dict[str, Any]] | None = None,
+    ) -> SecurityGroup:
+        group = SecurityGroup(group_id, name or group_id, vpc_id, instance_ids=list(instance_ids or []))
+        self.groups[group_id] = group
+        for raw in rules or []:
+            self.authorize(group_id, raw)
+        return group
+
+    def get(self, group_id: str) -> SecurityGroup:
+        if group_id not in self.groups:
+            raise not_found("SecurityGroup.NotFound", f"security group {group_id} does not exist")
+        return self.groups[group_id]
+
+    def _idempotent(self, token: str | None, fingerprint: str) -> bool:
+        """True when this exact request already succeeded under `token`."""
+        if not token:
+            return False
+        seen = self._tokens.get(token)
+        if seen is None:
+            return False
+        if seen != fingerprint:
+            raise conflict("IdempotentParameterMismatch", f"clientToken {token} was used for another request")
+        return True
+
+    def authorize(self, group_id: str, raw: Any, token: str | None = None, sg_version: str | None = None) -> None:
+        group = self.get(group_id)
+        rule = normalise_rule(raw)
+        fingerprint = json.dumps(["authorize", group_id, rule], sort_keys=True)
+        if self._idempotent(token, fingerprint):
+            return
+        self._check_version(group, sg_version)
+        if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
+            raise conflict("SecurityGroup.RuleDuplicated", "the same rule already exists in the security group")
+        if self.rule_limit is not None and len(group.rules) >= self.rule_limit:
+            raise BceFault(
+                400,
+                "SecurityGroup.RuleQuotaExceeded",
+                f"security group {group_id} already has {len(group.rules)} rules (limit {self.rule_limit})",
+            )
+        group.rules.append({**rule, "id": new_id("r-"), "createdTime": "2026-01-01T00:00:00Z"})
+        group.sg_version += 1
+        if token:
+            self._tokens[token] = fingerprint
+
+    def revoke(self, group_id: str, raw: Any, sg_version: str | None = None) -> None:
+        group = self.get(group_id)
+        rule = normalise_rule(raw)
+        self._check_version(group, sg_version)
+        for existing in group.rules:
+            if all(existing[k] == rule[k] for k in IDENTITY):
+                group.rules.remove(existing)
+                group.sg_version += 1
+                return
+        raise not_found("SecurityGroup.RuleNotExist", "the rule does not exist in the security group")
+
+    def find_rule(self, rule_id: str) -> tuple[SecurityGroup, dict[str, str]]:
+        for group in self.groups.values():
+            for rule in group.rules:
+                if rule["id"] == rule_id:
+                    return group, rule
+        raise not_found("SecurityGroup.RuleNotExist", f"security group rule {rule_id} does not exist")
+
+    def delete_rule(self, rule_id: str) -> None:
+        group, rule = self.find_rule(rule_id)
+        group.rules.remove(rule)
+        group.sg_version += 1
+
+    def update_rule(self, body: dict[str, Any]) -> None:
+        rule_id = body.get("securityGroupRuleId")
+        if not isinstance(rule_id, str):
+            raise bad_request("securityGroupRuleId is required")
+        group, rule = self.find_rule(rule_id)
+        changes = {k: v for k, v in body.items() if k != "securityGroupRuleId"}
+        candidate = normalise_rule({**{k: rule[k] for k in RULE_FIELDS - {"securityGroupId"}}, **changes})
+        rule.update(candidate)
+        group.sg_version += 1
+
+    @staticmethod
+    def _check_version(group: SecurityGroup, sg_version: str | None) -> None:
+        if sg_version not in (None, "") and sg_version != str(group.sg_version):
+            raise conflict(
+                "SecurityGroup.VersionMismatch", f"sgVersion {sg_version} is stale, the group is at {group.sg_version}"
+            )
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+def _list(backend: SecurityGroupBackend, req: Request) -> Response:
+    groups = list(backend.groups.values())
+    if req.query.get("vpcId"):
+        groups = [g for g in groups if g.vpc_id == req.query["vpcId"]]
+    if req.query.get("instanceId"):
+        groups = [g for g in groups if req.query["instanceId"] in g.instance_ids]
+    if req.query.get("securityGroupId"):
+        groups = [g for g in groups if g.id == req.query["securityGroupId"]]
+    if req.query.get("securityGroupIds"):
+        wanted = set(req.query["securityGroupIds"].split(","))
+        groups = [g for g in groups if g.id in wanted]
+    return 200, page([g.summary() for g in groups], req, "securityGroups")
+
+
+def _rule_body(req: Request) -> Any:
+    body = req.json_object()
+    if set(body) != {"rule"}:
+        raise bad_request('the body must be {"rule": {...}}')
+    return body["rule"]
+
+
+def routes(backend: SecurityGroupBackend) -> list[Route]:
+    def authorize(r: Request) -> Response:
+        backend.authorize(r.params["id"], _rule_body(r), r.query.get("clientToken"), r.query.get("sgVersion"))
+        return 200, None
+
+    def revoke(r: Request) -> Response:
+        backend.revoke(r.params["id"], _rule_body(r), r.query.get("sgVersion"))
+        return 200, None
+
+    def update(r: Request) -> Response:
+        backend.update_rule(r.json_object())
+        return 200, None
+
+    def delete(r: Request) -> Response:
+        backend.delete_rule(r.params["rule"])
+        return 200, None
+
+    def detail(r: Request) -> Response:
+        return 200, backend.get(r.params["id"]).detail()
+
+    group = r"/v2/securityGroup/(?P<id>g-[^/]+)"
+    return [
+        route("bcc.listSecurityGroups", "GET", r"/v2/securityGroup", lambda r: _list(backend, r)),
+        route("bcc.authorizeRule", "PUT", group, authorize, query_flag="authorizeRule", mutating=True),
+        route("bcc.revokeRule", "PUT", group, revoke, query_flag="revokeRule", mutating=True),
+        route("bcc.updateRule", "PUT", r"/v2/securityGroup/rule/update", update, mutating=True),
+        route("bcc.deleteRule", "DELETE", r"/v2/securityGroup/rule/(?P<rule>[^/]+)", delete, mutating=True),
+        route("bcc.getSecurityGroup", "GET", group, detail),
+    ]

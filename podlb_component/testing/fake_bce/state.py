@@ -1,0 +1,58 @@
+"""All services' state in one place, and loading it from a seed document (YAML or dict):
+
+credentials: {AKID: SECRET}
+security_groups: [{id: g-…, vpc_id: vpc-…, instance_ids: […], rules: [{direction: ingress, …}]}]
+enterprise_security_groups: [{id: esg-…, rules: […]}]
+enis: [{eni_id: eni-…, vpc_id: vpc-…, security_group_ids: […], enterprise_security_group_ids: […]}]
+clusters: [{cluster_id: cce-…, network_mode: …, vpc_id: …, vpc_cidr: …,
+            node_security_groups: […], eni_security_groups: […],
+            addons: {cce-lb-controller: {version: 1.0.0, phase: Running}}}]
+rule_limit: 200   # optional cap on rules per group
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .bcc_security_groups import SecurityGroupBackend
+from .cce import CceBackend, Cluster
+from .eni import Eni, EniBackend
+from .esg import EnterpriseSecurityGroupBackend
+
+
+@dataclass
+class FakeBceState:
+    credentials: dict[str, str] = field(default_factory=dict)
+    security_groups: SecurityGroupBackend = field(default_factory=SecurityGroupBackend)
+    enterprise_security_groups: EnterpriseSecurityGroupBackend = field(default_factory=EnterpriseSecurityGroupBackend)
+    enis: EniBackend = field(default_factory=EniBackend)
+    cce: CceBackend = field(default_factory=CceBackend)
+
+    def set_rule_limit(self, limit: int | None) -> None:
+        self.security_groups.rule_limit = limit
+        self.enterprise_security_groups.rule_limit = limit
+
+    @classmethod
+    def from_seed(cls, seed: dict[str, Any] | str | Path) -> FakeBceState:
+        if isinstance(seed, (str, Path)):
+            seed = yaml.safe_load(Path(seed).read_text()) or {}
+        assert isinstance(seed, dict)
+        state = cls(credentials=dict(seed.get("credentials") or {}))
+        state.set_rule_limit(seed.get("rule_limit"))
+        for g in seed.get("security_groups") or []:
+            state.security_groups.add_group(
+                g["id"], g.get("vpc_id", "vpc-fake"), g.get("name", ""), g.get("instance_ids"), g.get("rules")
+            )
+        for g in seed.get("enterprise_security_groups") or []:
+            state.enterprise_security_groups.add_group(
+                g["id"], g.get("name", ""), g.get("instance_ids"), g.get("rules")
+            )
+        for e in seed.get("enis") or []:
+            state.enis.add(Eni(**e))
+        for c in seed.get("clusters") or []:
+            state.cce.add(Cluster(**c))
+        return state

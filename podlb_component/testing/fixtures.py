@@ -1,0 +1,31 @@
+"""pytest fixtures for tests that talk to the fake BCE API. In your conftest.py:
+
+from podlb_component.testing.fixtures import fake_bce, bce_settings  # noqa: F401
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ..bce.settings import BceSettings
+from .fake_bce import FakeBce, FakeBceState
+
+ACCESS_KEY_ID = "AKIDfakepodlb0001"
+SECRET_ACCESS_KEY = "sk-fake-0123456789abcdef"  # a value tests search for in logs and state
+
+
+@pytest.fixture
+def fake_bce() -> Iterator[FakeBce]:
+    """A running fake with one credential pair and no resources; seed it through `.state`."""
+    fake = FakeBce(FakeBceState(credentials={ACCESS_KEY_ID: SECRET_ACCESS_KEY}), hang_seconds=0.8)
+    with fake:
+        yield fake
+
+
+@pytest.fixture
+def bce_settings(fake_bce: FakeBce) -> BceSettings:
+    """Credentials and endpoint for bce-python-sdk clients aimed at the fake (short timeout,
+    so a hang past it is seen quickly)."""
+    return BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake_bce.endpoint, timeout_ms=500, retry_base_ms=10)

@@ -1,0 +1,150 @@
+"""PodDirectCluster discovery through the CCE API, and rules from the component graph
+created on the fake by the provider: end to end without a cloud or an engine."""
+
+import pytest
+
+from podlb_component import PodDirectCluster, PodDirectService, PodLbError
+from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
+from podlb_component.cli import main as podlb
+from podlb_component.testing.fake_bce.cce import Cluster
+from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from podlb_component.testing.mock_engine import run_program
+
+SERVICE = {
+    "selector": {"app": "web"},
+    "ports": [{"name": "http", "port": 80, "target_port": 8080}],
+    "expected_backends": 4,
+    "internal": True,
+}
+
+
+def seed(fake, mode="vpc-route-veth", addon=True):
+    fake.state.security_groups.add_group("g-node", "vpc-1")
+    fake.state.enterprise_security_groups.add_group("esg-eni")
+    fake.state.cce.add(
+        Cluster(
+            cluster_id="cce-disc01",
+            network_mode=mode,
+            vpc_id="vpc-1",
+            vpc_cidr="10.8.0.0/16",
+            node_security_groups=["g-node"],
+            eni_security_groups=["esg-eni"],
+            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}} if addon else {},
+        )
+    )
+
+
+def config(fake):
+    return {"bce:accessKeyId": ACCESS_KEY_ID, "bce:secretAccessKey": SECRET_ACCESS_KEY, "bce:endpoint": fake.endpoint}
+
+
+def run(fake, cluster_args=None, services=1, preview=False):
+    def program():
+        cluster = PodDirectCluster("prod", {"cluster_id": "cce-disc01", **(cluster_args or {})})
+        for i in range(services):
+            PodDirectService(f"svc{i}", {"cluster": cluster, **SERVICE})
+        return {
+            "mode": cluster.plan.profile.mode,
+            "groups": list(cluster.plan.rule_group_ids),
+            "lb": cluster.lb_controller_status,
+        }
+
+    return run_program(program, preview=preview, config=config(fake), secret_keys=["bce:secretAccessKey"])
+
+
+def test_discovery_fills_inputs_once_per_cluster(fake_bce):
+    seed(fake_bce)
+    result = run(fake_bce, services=5)
+    assert result.value["mode"] == "vpc-route-veth" and result.value["groups"] == ["g-node"]
+    assert result.value["lb"] == "1.0.0 Running (CCE add-on API)"
+    assert fake_bce.count("cce.getCluster") == 1 and fake_bce.count("cce.listAddons") == 1
+    assert fake_bce.count(mutating=True) == 0  # discovery only reads
+    rules = result.mocks.rules()
+    assert len(rules) == 5 and {r.inputs["source_ip"] for r in rules} == {"10.8.0.0/16"}  # discovered VPC CIDR
+    # no Deployment read when the add-on API already answered
+    assert not [r for r in result.mocks.registrations if r.read_id == "kube-system/cce-lb-controller"]
+
+
+def test_explicit_inputs_win_and_contradictions_warn(fake_bce):
+    seed(fake_bce)
+    fake_bce.state.security_groups.add_group("g-mine", "vpc-1")
+    result = run(fake_bce, {"network_mode": "kubenet", "node_security_group_ids": ["g-mine"]})
+    assert result.value["mode"] == "kubenet" and result.value["groups"] == ["g-mine"]
+    assert any("network_mode is set to 'kubenet'" in w and "vpc-route-veth" in w for w in result.warnings)
+    assert any("node_security_group_ids" in w for w in result.warnings)
+
+
+def test_missing_addon_fails_before_anything_is_registered(fake_bce):
+    seed(fake_bce, addon=False)
+    with pytest.raises(PodLbError) as err:
+        run(fake_bce)
+    assert "not installed" in err.value.problem and "cce-lb-controller, version 1.0.0" in err.value.fix
+
+
+def test_discovery_errors_name_the_call(fake_bce):
+    seed(fake_bce)
+    fake_bce.fail_next("cce.getCluster", "503", times=10)
+    with pytest.raises(PodLbError) as err:
+        run(fake_bce)
+    assert err.value.field == "discover" and "GET /api/cce/service/v2/cluster/cce-disc01 failed" in err.value.problem
+
+
+def test_discover_false_makes_no_call(fake_bce):
+    seed(fake_bce)
+    run(
+        fake_bce,
+        {
+            "discover": False,
+            "network_mode": "vpc-route-veth",
+            "node_security_group_ids": ["g-node"],
+            "vpc_cidr": "10.8.0.0/16",
+        },
+    )
+    assert fake_bce.calls == []
+
+
+def test_discover_true_without_credentials_is_an_error():
+    with pytest.raises(PodLbError, match="no BCE credentials"):
+        run_program(lambda: PodDirectCluster("prod", {"cluster_id": "cce-x1", "discover": True}))
+
+
+@pytest.mark.parametrize(("mode", "group"), [("vpc-route-veth", "g-node"), ("vpc-secondary-ip-veth", "esg-eni")])
+def test_rules_reach_the_groups_the_mode_selects(fake_bce, mode, group):
+    seed(fake_bce, mode=mode)
+    result = run(fake_bce)
+    provider = SecurityGroupRuleProvider()
+    for registration in result.mocks.rules():  # what the engine would hand the dynamic provider
+        checked = provider.check({}, registration.inputs)
+        assert checked.failures == []
+        provider.create(checked.inputs)
+    node_rules = fake_bce.state.security_groups.get("g-node").rules
+    eni_rules = fake_bce.state.enterprise_security_groups.get("esg-eni").rules
+    landed = node_rules if group == "g-node" else eni_rules
+    other = eni_rules if group == "g-node" else node_rules
+    assert [(r["portRange"], r["sourceIp"]) for r in landed] == [("8080", "10.8.0.0/16")] and other == []
+    assert landed[0]["remark"] == "podlb project/stack svc default/svc0"
+
+
+def test_podlb_plan_never_calls_the_cloud(fake_bce, monkeypatch, capsys, tmp_path):
+    seed(fake_bce)
+    monkeypatch.setenv("BCE_ACCESS_KEY_ID", ACCESS_KEY_ID)
+    monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+    monkeypatch.setenv("BCE_ENDPOINT", fake_bce.endpoint)
+    (tmp_path / "Pulumi.yaml").write_text("name: t\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "from podlb_component import PodDirectCluster\n"
+        "PodDirectCluster('c', {'cluster_id': 'cce-disc01', 'network_mode': 'kubenet',"
+        " 'node_security_group_ids': ['g-node']})\n"
+    )
+    assert podlb(["plan", str(tmp_path)]) == 0
+    assert fake_bce.calls == []
+
+
+def test_secret_key_appears_only_as_a_secret(fake_bce):
+    seed(fake_bce)
+    result = run(fake_bce, services=2)
+    for registration in result.mocks.registrations:
+        visible = {k: v for k, v in registration.inputs.items() if k not in registration.secret_paths}
+        assert SECRET_ACCESS_KEY not in repr(visible), registration.name
+    assert all("bce_credentials" in r.secret_paths for r in result.mocks.rules())
+    assert SECRET_ACCESS_KEY not in repr(result.warnings) + repr(result.errors)
