@@ -1,15 +1,17 @@
-"""The config-driven stack program: one PodDirectCluster and its PodDirectServices from
-stack config. The root project's `__main__.py` (and `podlb plan`'s demo) run this.
+"""Stack programs driven by data: clusters and Services declared as plain mappings.
 
-Config (namespace = the project name):
-  cluster:    PodDirectClusterArgs as an object (snake_case keys)
-  services:   list of PodDirectServiceArgs objects, each with a `name`
-  kubeconfig: optional secret; else the ambient Kubernetes provider is used
-  bce:*       credentials for the security-group rules (see README)
+- `main()`: the root project's program, from stack config (namespace = the project name):
+    cluster:    PodDirectClusterArgs as an object (snake_case keys; optional `name`)
+    services:   list of PodDirectServiceArgs objects, each with a `name`
+    kubeconfig: optional secret; else the ambient Kubernetes provider is used
+- `from_document(doc)`: what `podlb plan FILE.yaml` runs:
+    clusters: {prod: {cluster_id: …, network_mode: …}}
+    services: {web: {cluster: prod, selector: …, ports: […]}}
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -19,6 +21,28 @@ from .errors import PodLbError
 from .service.component import PodDirectService
 
 
+def build(clusters: Mapping[str, Mapping[str, Any]], services: Mapping[str, Mapping[str, Any]]) -> dict[str, PodDirectService]:
+    if not clusters:
+        raise PodLbError("stack", "clusters", "no cluster is declared", "declare one PodDirectCluster per CCE cluster")
+    made = {name: PodDirectCluster(name, dict(args)) for name, args in clusters.items()}  # type: ignore[arg-type]
+    for name, cluster in made.items():
+        pulumi.export(f"{name}_cluster_id", cluster.cluster_id)
+    result: dict[str, PodDirectService] = {}
+    for name, raw in services.items():
+        args = dict(raw)
+        cluster_name = args.pop("cluster", None)
+        if cluster_name is None and len(made) == 1:
+            cluster_name = next(iter(made))
+        if cluster_name not in made:
+            raise PodLbError(name, "cluster", f"names no declared cluster ({cluster_name!r})",
+                             "set cluster: to one of " + ", ".join(made))
+        service = PodDirectService(name, {"cluster": made[cluster_name], **args})  # type: ignore[typeddict-item]
+        pulumi.export(f"{name}_address", service.address)
+        pulumi.export(f"{name}_blb_id", service.blb_id)
+        result[name] = service
+    return result
+
+
 def main() -> dict[str, PodDirectService]:
     config = pulumi.Config()
     cluster_args: dict[str, Any] = dict(config.require_object("cluster"))
@@ -26,22 +50,20 @@ def main() -> dict[str, PodDirectService]:
     if kubeconfig is not None:
         cluster_args["kubeconfig"] = kubeconfig
     cluster_name = str(cluster_args.pop("name", "cluster"))
-    cluster = PodDirectCluster(cluster_name, cluster_args)  # type: ignore[arg-type]
-    pulumi.export("cluster_id", cluster.cluster_id)
-
-    services: dict[str, PodDirectService] = {}
+    services: dict[str, dict[str, Any]] = {}
     for i, raw in enumerate(config.get_object("services") or []):
         args = dict(raw)
         name = args.pop("name", None)
         if not isinstance(name, str) or not name:
-            raise PodLbError(
-                f"services[{i}]",
-                "name",
-                "every service in stack config needs a name",
-                "add `name: web` (the Pulumi resource name; also the default Service name)",
-            )
-        service = PodDirectService(name, {"cluster": cluster, **args})  # type: ignore[typeddict-item]
-        pulumi.export(f"{name}_address", service.address)
-        pulumi.export(f"{name}_blb_id", service.blb_id)
-        services[name] = service
-    return services
+            raise PodLbError(f"services[{i}]", "name", "every service in stack config needs a name",
+                             "add `name: web` (the Pulumi resource name; also the default Service name)")
+        services[name] = args
+    return build({cluster_name: cluster_args}, services)
+
+
+def from_document(document: Mapping[str, Any]) -> dict[str, PodDirectService]:
+    unknown = set(document) - {"clusters", "services"}
+    if unknown:
+        raise PodLbError("plan file", ", ".join(sorted(unknown)), "unknown top-level keys",
+                         "a plan file has `clusters:` and `services:` mappings")
+    return build(document.get("clusters") or {}, document.get("services") or {})

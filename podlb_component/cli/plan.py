@@ -13,6 +13,7 @@ from typing import Any
 
 from ..bce.settings import OFFLINE_ENV
 from ..errors import PodLbError
+from ..program import from_document
 from ..testing.mock_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from .project import Project
 
@@ -217,7 +218,10 @@ def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
         os.chdir(project.dir)
         os.environ[OFFLINE_ENV] = "1"  # plan never calls the cloud, whatever credentials are around
         try:
-            runpy.run_path(str(project.main), run_name="__main__")
+            if project.document is not None:
+                from_document(project.document)
+            else:
+                runpy.run_path(str(project.main), run_name="__main__")
         finally:
             sys.path[:] = saved_path
             os.chdir(saved_cwd)

@@ -21,13 +21,16 @@ class ProjectError(RuntimeError):
 class Project:
     dir: Path
     name: str
-    main: Path
+    main: Path | None
+    """The program file; None for a plan file (`document`)."""
     stack: str
     config: dict[str, str]
     """Config as the engine hands it to programs: namespaced keys, string values (objects as JSON)."""
     secret_keys: list[str]
     undecryptable: list[str]
     """Secure values plan can't decrypt (it never asks for a passphrase or a backend)."""
+    document: dict[str, Any] | None = None
+    """A plan file's clusters and services (see podlb_component.program.from_document)."""
 
 
 def _config_value(value: Any) -> tuple[str, bool]:
@@ -44,6 +47,8 @@ def load_project(target: str | None = None, stack: str | None = None) -> Project
         directory = Path.cwd() if (Path.cwd() / "Pulumi.yaml").exists() else DEMO_DIR
     else:
         directory = Path(target).resolve()
+        if directory.is_file() and directory.suffix in (".yaml", ".yml") and directory.name != "Pulumi.yaml":
+            return load_plan_file(directory)
         if directory.is_file():
             directory = directory.parent
     manifest = directory / "Pulumi.yaml"
@@ -81,3 +86,14 @@ def load_project(target: str | None = None, stack: str | None = None) -> Project
             secret_keys.append(full)
             undecryptable.append(full)
     return Project(directory, name, main, stack, config, secret_keys, undecryptable)
+
+
+def load_plan_file(path: Path) -> Project:
+    """A YAML file declaring `clusters:` and `services:` (no Pulumi project needed)."""
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ProjectError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(document, dict):
+        raise ProjectError(f"{path} must be a mapping with `clusters:` and `services:`")
+    return Project(path.parent, "podlb-plan", None, path.stem, {}, [], [], document)

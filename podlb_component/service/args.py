@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 BACKEND_TYPE_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
 INTERNAL_VPC_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-internal-vpc"
 LB_ID_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-id"
+CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 
 
 class ServicePortArgs(TypedDict, total=False):

@@ -49,7 +49,7 @@ class PodDirectService(pulumi.ComponentResource):
         rule_specs = derive_rules(
             cluster.plan.rule_group_ids, [(p.target_port, p.protocol) for p in plan.ports], sources.sources, remark
         )
-        manifest = service_manifest(plan)
+        manifest = service_manifest(plan, cluster.cluster_id)
 
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan

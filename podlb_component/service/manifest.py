@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from .args import BACKEND_TYPE_ANNOTATION, INTERNAL_VPC_ANNOTATION, ServicePlan
+import pulumi
+
+from .args import BACKEND_TYPE_ANNOTATION, CLUSTER_ID_ANNOTATION, INTERNAL_VPC_ANNOTATION, ServicePlan
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 
 
-def service_manifest(plan: ServicePlan) -> dict[str, Any]:
+def service_manifest(plan: ServicePlan, cluster_id: pulumi.Input[str] | None = None) -> dict[str, Any]:
     """apiVersion/kind/metadata/spec exactly as they are sent to the Kubernetes provider.
 
     Only fields podlb owns are set: with server-side apply, annotations the cce-lb-controller
     writes later (the BLB id and the like) belong to the controller's field manager and are
     never removed or overwritten by a later `pulumi up`.
     """
-    annotations = {**plan.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
+    annotations: dict[str, Any] = {**plan.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
+    if cluster_id is not None:  # lets policies and `podlb doctor` see which cluster it targets
+        annotations[CLUSTER_ID_ANNOTATION] = cluster_id
     if plan.internal:
         annotations[INTERNAL_VPC_ANNOTATION] = "true"
     ports = []

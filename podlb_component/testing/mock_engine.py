@@ -229,6 +229,17 @@ NOT_RESOLVED: Any = _NotResolved()
 """`ProgramRun.value` when the program's result never became known (e.g. unknown in preview)."""
 
 
+class _DropNeverRetrieved(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "exception was never retrieved" not in record.getMessage()
+
+
+def _quiet_abandoned_futures() -> None:
+    log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _DropNeverRetrieved) for f in log.filters):
+        log.addFilter(_DropNeverRetrieved())
+
+
 @dataclass
 class ProgramRun:
     mocks: RecordingMocks
@@ -270,6 +281,11 @@ def run_program(
 
     try:
         run()
+    except BaseException:
+        # The failure is raised to the caller; the futures it left behind would otherwise be
+        # reported again as "Future exception was never retrieved" when they are collected.
+        _quiet_abandoned_futures()
+        raise
     finally:
         logger.removeHandler(collect)
     outputs = dict(getattr(root, "outputs", {}) or {})

@@ -136,3 +136,23 @@ def test_demo_is_used_outside_a_project(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "project 'podlb-demo'" in result.stdout
+
+
+def test_plan_file(capsys):
+    code, out, err = plan(capsys, EXAMPLES / "plan-file" / "shop.yaml", "-o", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["project"] == "podlb-plan" and data["rules_per_group"] == {"esg-shopeni1": 2}
+    # 0.0.0.0/0 was asked for explicitly: no warning (the policy pack's advisory covers it)
+    assert data["warnings"] == [] and {r["source"] for r in data["security_group_rules"]} == {"0.0.0.0/0", "10.16.0.0/16"}
+
+
+def test_plan_file_errors(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("clusters:\n  prod: {cluster_id: cce-a1, network_mode: kubenet, node_security_group_ids: [g-1]}\n"
+                   "services:\n  web: {cluster: staging, selector: {app: web}, ports: [{port: 80}]}\n")
+    code, _, err = plan(capsys, bad)
+    assert code == 1 and "podlb web: cluster: names no declared cluster ('staging')" in err
+    bad.write_text("- just\n- a list\n")
+    code, _, err = plan(capsys, bad)
+    assert code == 2 and "must be a mapping" in err

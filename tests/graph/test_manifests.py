@@ -65,4 +65,5 @@ def test_controller_annotations_are_never_sent():
     server-side apply they stay the controller's, so a later `up` can't drop them."""
     run = build()
     annotations = run.mocks.by_name("web-service").inputs["metadata"]["annotations"]
-    assert set(annotations) == {BACKEND_TYPE_ANNOTATION}
+    assert set(annotations) == {BACKEND_TYPE_ANNOTATION, "podlb.io/cce-cluster-id"}
+    assert annotations["podlb.io/cce-cluster-id"] == "cce-abc123de"

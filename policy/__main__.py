@@ -1,0 +1,8 @@
+"""The podlb policy pack: `pulumi preview --policy-pack policy/`. The PolicyPack constructor
+starts the analyzer server, so it lives only here; the policies are in podlb_policies.py."""
+
+from pulumi_policy import PolicyPack
+
+from podlb_policies import ALL_POLICIES
+
+PolicyPack(name="podlb-cce-pod-direct", policies=ALL_POLICIES)

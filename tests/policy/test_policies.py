@@ -1,0 +1,112 @@
+"""Each CrossGuard policy's validate, called with properties shaped as the engine sends them."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from pulumi_policy import EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policy"))
+import podlb_policies as p  # noqa: E402
+
+BACKEND = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
+
+
+def service(ports=None, annotations=None, ranges=None, namespace="shop", selector=None):
+    spec = {"type": "LoadBalancer", "selector": selector or {"app": "web"},
+            "ports": ports or [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}
+    if ranges is not None:
+        spec["loadBalancerSourceRanges"] = ranges
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "web", "namespace": namespace, "annotations": {BACKEND: "eni", **(annotations or {})}},
+            "spec": spec}
+
+
+def deployment(containers, grace=None, labels=None, namespace="shop"):
+    pod = {"containers": containers}
+    if grace is not None:
+        pod["terminationGracePeriodSeconds"] = grace
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": namespace},
+            "spec": {"selector": {"matchLabels": labels or {"app": "web"}},
+                     "template": {"metadata": {"labels": labels or {"app": "web"}}, "spec": pod}}}
+
+
+def sleeping(seconds="30"):
+    return {"name": "app", "image": "nginx", "lifecycle": {"preStop": {"exec": {"command": ["sleep", seconds]}}}}
+
+
+def run_resource(policy, props, type_="kubernetes:core/v1:Service"):
+    violations = []
+    args = ResourceValidationArgs(type_, props, f"urn:pulumi:s::p::{type_}::x", "x", None, None)
+    policy.validate(args, lambda message, urn=None: violations.append(message))
+    return violations
+
+
+def resource(type_, props, name="x"):
+    return PolicyResource(type_, props, f"urn:pulumi:s::p::{type_}::{name}", name, None, None, None, [], {})
+
+
+def run_stack(policy, *resources):
+    violations = []
+    policy.validate(StackValidationArgs(list(resources)), lambda message, urn=None: violations.append((message, urn)))
+    return violations
+
+
+def test_levels_are_deliberate():
+    levels = {pol.name: pol.enforcement_level for pol in p.ALL_POLICIES}
+    assert levels["pod-direct-source-ranges"] == EnforcementLevel.ADVISORY
+    assert all(level == EnforcementLevel.MANDATORY for name, level in levels.items() if name != "pod-direct-source-ranges")
+
+
+def test_numeric_target_ports():
+    assert run_resource(p.NUMERIC_TARGET_PORTS, service()) == []
+    (message,) = run_resource(p.NUMERIC_TARGET_PORTS, service(ports=[{"name": "http", "port": 80, "targetPort": "http"}]))
+    assert "named port 'http'" in message
+    classic = service(ports=[{"port": 80, "targetPort": "http"}])
+    classic["metadata"]["annotations"] = {}
+    assert run_resource(p.NUMERIC_TARGET_PORTS, classic) == []  # not pod-direct: not our business
+
+
+def test_backend_type_must_be_eni():
+    assert run_resource(p.BACKEND_TYPE_IS_ENI, service()) == []
+    assert len(run_resource(p.BACKEND_TYPE_IS_ENI, service(annotations={BACKEND: "nodeport"}))) == 1
+
+
+def test_source_ranges_advisory():
+    assert len(run_resource(p.SOURCE_RANGES, service())) == 1
+    assert len(run_resource(p.SOURCE_RANGES, service(ranges=["0.0.0.0/0"]))) == 1
+    assert run_resource(p.SOURCE_RANGES, service(ranges=["203.0.113.0/24"])) == []
+    internal = service(annotations={"service.beta.kubernetes.io/cce-load-balancer-internal-vpc": "true"})
+    assert run_resource(p.SOURCE_RANGES, internal) == []
+
+
+def test_old_cluster_by_annotation():
+    assert len(run_resource(p.NEW_GENERATION_CLUSTER, service(annotations={p.CLUSTER_ID_ANNOTATION: "c-0ld1"}))) == 1
+    assert run_resource(p.NEW_GENERATION_CLUSTER, service(annotations={p.CLUSTER_ID_ANNOTATION: "cce-new1"})) == []
+
+
+def test_old_cluster_anywhere_in_stack():
+    cluster = resource("baiducloud:index/ccev2Cluster:Ccev2Cluster", {"clusterId": "c-legacy9"})
+    violations = run_stack(p.NO_OLD_CLUSTERS_IN_STACK, resource(p.SERVICE, service()), cluster)
+    assert len(violations) == 1 and "c-legacy9" in violations[0][0]
+    assert run_stack(p.NO_OLD_CLUSTERS_IN_STACK, cluster) == []  # no pod-direct Service: fine
+
+
+@pytest.mark.parametrize(("containers", "grace", "expected"), [
+    ([sleeping()], 45, 0),
+    ([sleeping()], None, 1),  # default grace period 30 = sleep 30: killed mid-sleep
+    ([sleeping()], 30, 1),
+    ([{"name": "app", "image": "nginx"}], 60, 1),
+    ([sleeping(), {"name": "sidecar", "image": "envoy"}], 60, 1),
+])
+def test_graceful_shutdown(containers, grace, expected):
+    violations = run_stack(p.GRACEFUL_SHUTDOWN, resource(p.SERVICE, service()),
+                           resource(p.DEPLOYMENT, deployment(containers, grace), "web-deploy"))
+    assert len(violations) == expected
+    assert all(urn.endswith("::web-deploy") for _, urn in violations)
+
+
+def test_graceful_shutdown_only_for_deployments_behind_pod_direct_services():
+    other_ns = resource(p.DEPLOYMENT, deployment([{"name": "a", "image": "x"}], namespace="other"))
+    other_labels = resource(p.DEPLOYMENT, deployment([{"name": "a", "image": "x"}], labels={"app": "api"}))
+    assert run_stack(p.GRACEFUL_SHUTDOWN, resource(p.SERVICE, service()), other_ns, other_labels) == []
