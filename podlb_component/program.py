@@ -21,7 +21,9 @@ from .errors import PodLbError
 from .service.component import PodDirectService
 
 
-def build(clusters: Mapping[str, Mapping[str, Any]], services: Mapping[str, Mapping[str, Any]]) -> dict[str, PodDirectService]:
+def build(
+    clusters: Mapping[str, Mapping[str, Any]], services: Mapping[str, Mapping[str, Any]]
+) -> dict[str, PodDirectService]:
     if not clusters:
         raise PodLbError("stack", "clusters", "no cluster is declared", "declare one PodDirectCluster per CCE cluster")
     made = {name: PodDirectCluster(name, dict(args)) for name, args in clusters.items()}  # type: ignore[arg-type]
@@ -34,8 +36,12 @@ def build(clusters: Mapping[str, Mapping[str, Any]], services: Mapping[str, Mapp
         if cluster_name is None and len(made) == 1:
             cluster_name = next(iter(made))
         if cluster_name not in made:
-            raise PodLbError(name, "cluster", f"names no declared cluster ({cluster_name!r})",
-                             "set cluster: to one of " + ", ".join(made))
+            raise PodLbError(
+                name,
+                "cluster",
+                f"names no declared cluster ({cluster_name!r})",
+                "set cluster: to one of " + ", ".join(made),
+            )
         service = PodDirectService(name, {"cluster": made[cluster_name], **args})  # type: ignore[typeddict-item]
         pulumi.export(f"{name}_address", service.address)
         pulumi.export(f"{name}_blb_id", service.blb_id)
@@ -55,8 +61,12 @@ def main() -> dict[str, PodDirectService]:
         args = dict(raw)
         name = args.pop("name", None)
         if not isinstance(name, str) or not name:
-            raise PodLbError(f"services[{i}]", "name", "every service in stack config needs a name",
-                             "add `name: web` (the Pulumi resource name; also the default Service name)")
+            raise PodLbError(
+                f"services[{i}]",
+                "name",
+                "every service in stack config needs a name",
+                "add `name: web` (the Pulumi resource name; also the default Service name)",
+            )
         services[name] = args
     return build({cluster_name: cluster_args}, services)
 
@@ -64,6 +74,10 @@ def main() -> dict[str, PodDirectService]:
 def from_document(document: Mapping[str, Any]) -> dict[str, PodDirectService]:
     unknown = set(document) - {"clusters", "services"}
     if unknown:
-        raise PodLbError("plan file", ", ".join(sorted(unknown)), "unknown top-level keys",
-                         "a plan file has `clusters:` and `services:` mappings")
+        raise PodLbError(
+            "plan file",
+            ", ".join(sorted(unknown)),
+            "unknown top-level keys",
+            "a plan file has `clusters:` and `services:` mappings",
+        )
     return build(document.get("clusters") or {}, document.get("services") or {})

@@ -1,8 +1,7 @@
 """The podlb policy pack: `pulumi preview --policy-pack policy/`. The PolicyPack constructor
 starts the analyzer server, so it lives only here; the policies are in podlb_policies.py."""
 
-from pulumi_policy import PolicyPack
-
 from podlb_policies import ALL_POLICIES
+from pulumi_policy import PolicyPack
 
 PolicyPack(name="podlb-cce-pod-direct", policies=ALL_POLICIES)

@@ -61,8 +61,10 @@ def wrong_backend_type(props: Mapping[str, Any]) -> list[str]:
     value = _annotations(props).get(BACKEND_TYPE)
     if value is None or value == "eni":
         return []
-    return [f"{BACKEND_TYPE} is {value!r}; the only pod-direct value is \"eni\" (anything else silently "
-            "leaves the Service in classic node-backend mode)"]
+    return [
+        f'{BACKEND_TYPE} is {value!r}; the only pod-direct value is "eni" (anything else silently '
+        "leaves the Service in classic node-backend mode)"
+    ]
 
 
 def open_to_everyone(props: Mapping[str, Any]) -> list[str]:
@@ -71,15 +73,19 @@ def open_to_everyone(props: Mapping[str, Any]) -> list[str]:
     ranges = (props.get("spec") or {}).get("loadBalancerSourceRanges") or []
     if ranges and "0.0.0.0/0" not in ranges:
         return []
-    return ["this public pod-direct Service has no loadBalancerSourceRanges (or allows 0.0.0.0/0): every "
-            "address reaches the Pods directly; list the client ranges or make it internal"]
+    return [
+        "this public pod-direct Service has no loadBalancerSourceRanges (or allows 0.0.0.0/0): every "
+        "address reaches the Pods directly; list the client ranges or make it internal"
+    ]
 
 
 def old_cluster_annotation(props: Mapping[str, Any]) -> list[str]:
     cluster_id = _annotations(props).get(CLUSTER_ID_ANNOTATION)
     if is_pod_direct(props) and isinstance(cluster_id, str) and OLD_CLUSTER_ID.match(cluster_id):
-        return [f"cluster {cluster_id} is an old-generation CCE cluster ('c-'), which doesn't support "
-                "pod-direct Services; use a 'cce-' cluster or a classic LoadBalancer Service"]
+        return [
+            f"cluster {cluster_id} is an old-generation CCE cluster ('c-'), which doesn't support "
+            "pod-direct Services; use a 'cce-' cluster or a classic LoadBalancer Service"
+        ]
     return []
 
 
@@ -99,8 +105,11 @@ def old_clusters_in_stack(resources: list[Any]) -> list[str]:
     if not any(r.resource_type == SERVICE and is_pod_direct(r.props) for r in resources):
         return []
     old = sorted({cid for r in resources for cid in _walk_cluster_ids(r.props) if OLD_CLUSTER_ID.match(cid)})
-    return [f"this stack has pod-direct Services and refers to old-generation cluster {cid} ('c-'), "
-            "which doesn't support them" for cid in old]
+    return [
+        f"this stack has pod-direct Services and refers to old-generation cluster {cid} ('c-'), "
+        "which doesn't support them"
+        for cid in old
+    ]
 
 
 def _sleep_seconds(container: Mapping[str, Any]) -> int | None:
@@ -126,9 +135,12 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
         namespace = (deployment.props.get("metadata") or {}).get("namespace") or "default"
         template = (deployment.props.get("spec") or {}).get("template") or {}
         labels = (template.get("metadata") or {}).get("labels") or {}
-        behind = [s for s in services
-                  if ((s.props.get("metadata") or {}).get("namespace") or "default") == namespace
-                  and _matches((s.props.get("spec") or {}).get("selector") or {}, labels)]
+        behind = [
+            s
+            for s in services
+            if ((s.props.get("metadata") or {}).get("namespace") or "default") == namespace
+            and _matches((s.props.get("spec") or {}).get("selector") or {}, labels)
+        ]
         if not behind:
             continue
         pod = template.get("spec") or {}
@@ -137,12 +149,22 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
             sleep = _sleep_seconds(container)
             name = container.get("name", "?")
             if sleep is None:
-                found.append((deployment.urn, f"container {name!r} has no preStop sleep: during rolling updates "
-                              "the BLB still sends it traffic after it stopped; add lifecycle.preStop.exec."
-                              "command: [\"sleep\", \"30\"] (podlb: graceful_shutdown_transform)"))
+                found.append(
+                    (
+                        deployment.urn,
+                        f"container {name!r} has no preStop sleep: during rolling updates "
+                        "the BLB still sends it traffic after it stopped; add lifecycle.preStop.exec."
+                        'command: ["sleep", "30"] (podlb: graceful_shutdown_transform)',
+                    )
+                )
             elif isinstance(grace, (int, float)) and grace <= sleep:
-                found.append((deployment.urn, f"terminationGracePeriodSeconds {grace} must be longer than "
-                              f"container {name!r}'s preStop sleep of {sleep}s, or the kubelet kills it mid-sleep"))
+                found.append(
+                    (
+                        deployment.urn,
+                        f"terminationGracePeriodSeconds {grace} must be longer than "
+                        f"container {name!r}'s preStop sleep of {sleep}s, or the kubelet kills it mid-sleep",
+                    )
+                )
     return found
 
 
@@ -168,25 +190,47 @@ def _graceful(args: StackValidationArgs, report_violation: ReportViolation) -> N
 
 
 NUMERIC_TARGET_PORTS = _resource_policy(
-    "pod-direct-numeric-target-ports", "Pod-direct Services use numeric target ports.",
-    named_target_ports, EnforcementLevel.MANDATORY)
+    "pod-direct-numeric-target-ports",
+    "Pod-direct Services use numeric target ports.",
+    named_target_ports,
+    EnforcementLevel.MANDATORY,
+)
 BACKEND_TYPE_IS_ENI = _resource_policy(
-    "pod-direct-backend-type-is-eni", f"{BACKEND_TYPE} may only be \"eni\".",
-    wrong_backend_type, EnforcementLevel.MANDATORY)
+    "pod-direct-backend-type-is-eni",
+    f'{BACKEND_TYPE} may only be "eni".',
+    wrong_backend_type,
+    EnforcementLevel.MANDATORY,
+)
 SOURCE_RANGES = _resource_policy(
-    "pod-direct-source-ranges", "Public pod-direct Services list their client source ranges.",
-    open_to_everyone, EnforcementLevel.ADVISORY)
+    "pod-direct-source-ranges",
+    "Public pod-direct Services list their client source ranges.",
+    open_to_everyone,
+    EnforcementLevel.ADVISORY,
+)
 NEW_GENERATION_CLUSTER = _resource_policy(
-    "pod-direct-new-generation-cluster", "Pod-direct Services run on new-generation ('cce-') clusters.",
-    old_cluster_annotation, EnforcementLevel.MANDATORY)
+    "pod-direct-new-generation-cluster",
+    "Pod-direct Services run on new-generation ('cce-') clusters.",
+    old_cluster_annotation,
+    EnforcementLevel.MANDATORY,
+)
 NO_OLD_CLUSTERS_IN_STACK = StackValidationPolicy(
     name="pod-direct-no-old-generation-cluster-in-stack",
     description="Stacks with pod-direct Services don't target old-generation ('c-') clusters.",
-    validate=_old_clusters, enforcement_level=EnforcementLevel.MANDATORY)
+    validate=_old_clusters,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
 GRACEFUL_SHUTDOWN = StackValidationPolicy(
     name="pod-direct-graceful-shutdown",
     description="Pods behind pod-direct Services sleep in preStop, with a longer grace period.",
-    validate=_graceful, enforcement_level=EnforcementLevel.MANDATORY)
+    validate=_graceful,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
 
-ALL_POLICIES = [NUMERIC_TARGET_PORTS, BACKEND_TYPE_IS_ENI, SOURCE_RANGES, NEW_GENERATION_CLUSTER,
-                NO_OLD_CLUSTERS_IN_STACK, GRACEFUL_SHUTDOWN]
+ALL_POLICIES = [
+    NUMERIC_TARGET_PORTS,
+    BACKEND_TYPE_IS_ENI,
+    SOURCE_RANGES,
+    NEW_GENERATION_CLUSTER,
+    NO_OLD_CLUSTERS_IN_STACK,
+    GRACEFUL_SHUTDOWN,
+]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .plan import build_plan, execute, podlb_error_text
 from .project import ProjectError, load_project
-from .render import render_data, render_text
+from .render import render_checks, render_data, render_text
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
 ADDON_MISSING_HINT = (
@@ -45,6 +45,23 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_INVALID if plan.errors else EXIT_OK
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from ..bce.settings import BceSettings, MissingCredentialsError
+    from ..doctor import DoctorInputs, run_doctor, worst
+
+    overrides = {k: v for k, v in {"region": args.region, "endpoint": args.endpoint}.items() if v}
+    try:
+        settings = BceSettings.resolve({"bce_credentials": overrides})
+    except MissingCredentialsError as exc:
+        print(f"podlb doctor: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    checks = run_doctor(
+        DoctorInputs(args.cluster_id, settings, args.kubeconfig, args.service, args.nic_type, args.backend_quota)
+    )
+    render_checks(checks, sys.stdout, args.output)
+    return {"pass": 0, "warn": 1, "fail": 2}[worst(checks)]
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="podlb", description="Pod-direct LoadBalancer Services on Baidu CCE.")
     sub = root.add_subparsers(dest="command", required=True)
@@ -61,6 +78,25 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml config is used (default: dev)")
     plan.add_argument("--output", "-o", choices=("table", "yaml", "json"), default="table")
     plan.set_defaults(func=_plan)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="read-only checks of a live cluster (and a Service) against the pod-direct prerequisites",
+        description="Check a live CCE cluster through the BCE API (credentials from BCE_ACCESS_KEY_ID / "
+        "BCE_SECRET_ACCESS_KEY) and the Kubernetes API: cluster generation, network mode, the "
+        "cce-lb-controller add-on, ip-masq on IPVLAN, security-group rules for the Service's target "
+        "ports, backend count against the quota, and preStop on its Pods. Reads only. "
+        "Exit 0 when all pass, 1 on a warning, 2 on a failure.",
+    )
+    doctor.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
+    doctor.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
+    doctor.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
+    doctor.add_argument("--kubeconfig", help="kubeconfig of the cluster, for the Kubernetes-side checks")
+    doctor.add_argument("--service", help="NAMESPACE/NAME of a pod-direct Service to check")
+    doctor.add_argument("--nic-type", choices=("veth", "ipvlan", "kubenet"), help="for *-auto-detect modes")
+    doctor.add_argument("--backend-quota", type=int, default=50, help="appblb Pod backend quota (default 50)")
+    doctor.add_argument("--output", "-o", choices=("table", "json"), default="table")
+    doctor.set_defaults(func=_doctor)
     return root
 
 

@@ -144,15 +144,39 @@ def test_plan_file(capsys):
     data = json.loads(out)
     assert data["project"] == "podlb-plan" and data["rules_per_group"] == {"esg-shopeni1": 2}
     # 0.0.0.0/0 was asked for explicitly: no warning (the policy pack's advisory covers it)
-    assert data["warnings"] == [] and {r["source"] for r in data["security_group_rules"]} == {"0.0.0.0/0", "10.16.0.0/16"}
+    assert data["warnings"] == [] and {r["source"] for r in data["security_group_rules"]} == {
+        "0.0.0.0/0",
+        "10.16.0.0/16",
+    }
 
 
 def test_plan_file_errors(capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("clusters:\n  prod: {cluster_id: cce-a1, network_mode: kubenet, node_security_group_ids: [g-1]}\n"
-                   "services:\n  web: {cluster: staging, selector: {app: web}, ports: [{port: 80}]}\n")
+    bad.write_text(
+        "clusters:\n  prod: {cluster_id: cce-a1, network_mode: kubenet, node_security_group_ids: [g-1]}\n"
+        "services:\n  web: {cluster: staging, selector: {app: web}, ports: [{port: 80}]}\n"
+    )
     code, _, err = plan(capsys, bad)
     assert code == 1 and "podlb web: cluster: names no declared cluster ('staging')" in err
     bad.write_text("- just\n- a list\n")
     code, _, err = plan(capsys, bad)
     assert code == 2 and "must be a mapping" in err
+
+
+def test_app_stack_example(capsys):
+    code, out, err = plan(capsys, EXAMPLES / "app-stack", "-o", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    (deployment,) = [o["manifest"] for o in data["kubernetes_objects"] if o["title"] == "Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["containers"][0]["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "30"]
+    assert "orders_address" in data["outputs"]
+    assert not [r for r in data["resources"] if r["name"].endswith("lb-controller")]  # lb_controller: skip
+
+
+def test_pr_check_workflow_runs_plan_and_the_policy_pack():
+    workflow = yaml.safe_load((EXAMPLES / "pr-check" / "podlb.yml").read_text())
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    assert any("podlb plan" in s.get("run", "") for s in steps)
+    preview = [s for s in steps if s.get("uses", "").startswith("pulumi/actions")]
+    assert preview and preview[0]["with"]["command"] == "preview" and preview[0]["with"]["policyPacks"] == "policy/"

@@ -7,28 +7,40 @@ import pytest
 from pulumi_policy import EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policy"))
-import podlb_policies as p  # noqa: E402
+import podlb_policies as p
 
 BACKEND = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
 
 
 def service(ports=None, annotations=None, ranges=None, namespace="shop", selector=None):
-    spec = {"type": "LoadBalancer", "selector": selector or {"app": "web"},
-            "ports": ports or [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}
+    spec = {
+        "type": "LoadBalancer",
+        "selector": selector or {"app": "web"},
+        "ports": ports or [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}],
+    }
     if ranges is not None:
         spec["loadBalancerSourceRanges"] = ranges
-    return {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "web", "namespace": namespace, "annotations": {BACKEND: "eni", **(annotations or {})}},
-            "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "web", "namespace": namespace, "annotations": {BACKEND: "eni", **(annotations or {})}},
+        "spec": spec,
+    }
 
 
 def deployment(containers, grace=None, labels=None, namespace="shop"):
     pod = {"containers": containers}
     if grace is not None:
         pod["terminationGracePeriodSeconds"] = grace
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": namespace},
-            "spec": {"selector": {"matchLabels": labels or {"app": "web"}},
-                     "template": {"metadata": {"labels": labels or {"app": "web"}}, "spec": pod}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": namespace},
+        "spec": {
+            "selector": {"matchLabels": labels or {"app": "web"}},
+            "template": {"metadata": {"labels": labels or {"app": "web"}}, "spec": pod},
+        },
+    }
 
 
 def sleeping(seconds="30"):
@@ -55,12 +67,16 @@ def run_stack(policy, *resources):
 def test_levels_are_deliberate():
     levels = {pol.name: pol.enforcement_level for pol in p.ALL_POLICIES}
     assert levels["pod-direct-source-ranges"] == EnforcementLevel.ADVISORY
-    assert all(level == EnforcementLevel.MANDATORY for name, level in levels.items() if name != "pod-direct-source-ranges")
+    assert all(
+        level == EnforcementLevel.MANDATORY for name, level in levels.items() if name != "pod-direct-source-ranges"
+    )
 
 
 def test_numeric_target_ports():
     assert run_resource(p.NUMERIC_TARGET_PORTS, service()) == []
-    (message,) = run_resource(p.NUMERIC_TARGET_PORTS, service(ports=[{"name": "http", "port": 80, "targetPort": "http"}]))
+    (message,) = run_resource(
+        p.NUMERIC_TARGET_PORTS, service(ports=[{"name": "http", "port": 80, "targetPort": "http"}])
+    )
     assert "named port 'http'" in message
     classic = service(ports=[{"port": 80, "targetPort": "http"}])
     classic["metadata"]["annotations"] = {}
@@ -92,16 +108,22 @@ def test_old_cluster_anywhere_in_stack():
     assert run_stack(p.NO_OLD_CLUSTERS_IN_STACK, cluster) == []  # no pod-direct Service: fine
 
 
-@pytest.mark.parametrize(("containers", "grace", "expected"), [
-    ([sleeping()], 45, 0),
-    ([sleeping()], None, 1),  # default grace period 30 = sleep 30: killed mid-sleep
-    ([sleeping()], 30, 1),
-    ([{"name": "app", "image": "nginx"}], 60, 1),
-    ([sleeping(), {"name": "sidecar", "image": "envoy"}], 60, 1),
-])
+@pytest.mark.parametrize(
+    ("containers", "grace", "expected"),
+    [
+        ([sleeping()], 45, 0),
+        ([sleeping()], None, 1),  # default grace period 30 = sleep 30: killed mid-sleep
+        ([sleeping()], 30, 1),
+        ([{"name": "app", "image": "nginx"}], 60, 1),
+        ([sleeping(), {"name": "sidecar", "image": "envoy"}], 60, 1),
+    ],
+)
 def test_graceful_shutdown(containers, grace, expected):
-    violations = run_stack(p.GRACEFUL_SHUTDOWN, resource(p.SERVICE, service()),
-                           resource(p.DEPLOYMENT, deployment(containers, grace), "web-deploy"))
+    violations = run_stack(
+        p.GRACEFUL_SHUTDOWN,
+        resource(p.SERVICE, service()),
+        resource(p.DEPLOYMENT, deployment(containers, grace), "web-deploy"),
+    )
     assert len(violations) == expected
     assert all(urn.endswith("::web-deploy") for _, urn in violations)
 

@@ -1,0 +1,239 @@
+"""Pure checks of a live cluster's facts: each returns pass / warn / fail with the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import yaml
+
+from ..cluster.ipmasq import MASQ_KEYS
+from ..cluster.lb_controller import INSTALL_HINT, addon_problem, lb_controller_problem
+from ..cluster.network import NETWORK_MODES, NetworkProfile, check_cluster_id, network_profile
+from ..errors import PodLbError
+from ..service.args import BACKEND_TYPE_ANNOTATION
+
+Status = Literal["pass", "warn", "fail"]
+SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+def worst(checks: Iterable[Check]) -> Status:
+    return max((c.status for c in checks), key=SEVERITY.__getitem__, default="pass")
+
+
+def generation(cluster_id: str) -> Check:
+    try:
+        check_cluster_id("doctor", cluster_id)
+    except PodLbError as exc:
+        return Check("cluster generation", "fail", exc.problem, exc.fix)
+    return Check("cluster generation", "pass", f"{cluster_id} is a new-generation cluster")
+
+
+def network(mode: str | None, nic_type: str | None) -> tuple[Check, NetworkProfile | None]:
+    if mode not in NETWORK_MODES:
+        return Check(
+            "network mode",
+            "fail",
+            f"CCE reports network mode {mode!r}, which podlb doesn't know",
+            "check the cluster in the CCE console",
+        ), None
+    try:
+        profile = network_profile("doctor", mode, nic_type)
+    except PodLbError as exc:
+        return Check("network mode", "warn", f"{mode}: {exc.problem}", "pass --nic-type veth|ipvlan|kubenet"), None
+    where = "node" if profile.security_group_scope == "node" else "ENI"
+    return Check(
+        "network mode", "pass", f"{mode}, NIC type {profile.nic_type}: rules belong on the {where} security groups"
+    ), profile
+
+
+def addon_api(version: str | None, phase: str | None) -> Check:
+    problem = addon_problem(version, phase)
+    if problem:
+        return Check("cce-lb-controller add-on", "fail", problem, INSTALL_HINT)
+    if version != "1.0.0":
+        return Check(
+            "cce-lb-controller add-on",
+            "warn",
+            f"version {version} ({phase}); the CCE guide names 1.0.0",
+            "make sure this version supports backend-type 'eni', or install 1.0.0",
+        )
+    return Check("cce-lb-controller add-on", "pass", f"version {version}, phase {phase}")
+
+
+def addon_deployment(deployment: Mapping[str, Any] | None) -> Check:
+    problem = lb_controller_problem(deployment)
+    if problem:
+        return Check("cce-lb-controller Deployment", "fail", problem, INSTALL_HINT)
+    status = (deployment or {}).get("status") or {}
+    return Check(
+        "cce-lb-controller Deployment", "pass", f"{status.get('availableReplicas')} available replica(s) in kube-system"
+    )
+
+
+def ip_masq(profile: NetworkProfile, configmap: Mapping[str, Any] | None) -> Check:
+    name = "ip-masq agent"
+    if not profile.is_ipvlan:
+        return Check(name, "pass", f"NIC type {profile.nic_type}: no change needed")
+    fix = (
+        "set masqOutBound: false and masqOutBoundIPv6: false in the `config` key of ConfigMap "
+        "kube-system/cce-ip-masq-agent (podlb's PodDirectCluster does this with ip_masq='auto')"
+    )
+    if configmap is None:
+        return Check(name, "fail", "ConfigMap kube-system/cce-ip-masq-agent not found", fix)
+    try:
+        config = yaml.safe_load(((configmap.get("data") or {}).get("config")) or "") or {}
+    except yaml.YAMLError:
+        return Check(name, "fail", "the `config` document is not valid YAML", fix)
+    wrong = [k for k in MASQ_KEYS if not isinstance(config, dict) or config.get(k) is not False]
+    if wrong:
+        return Check(
+            name,
+            "fail",
+            f"IPVLAN cluster with {', '.join(wrong)} not false: replies from Pods are "
+            "masqueraded and pod-direct traffic breaks",
+            fix,
+        )
+    return Check(name, "pass", "masqOutBound and masqOutBoundIPv6 are false")
+
+
+def service_shape(ref: str, service: Mapping[str, Any] | None) -> tuple[list[Check], list[tuple[int, str]]]:
+    """Checks of the Service object; also returns its (target port, protocol) pairs."""
+    if service is None:
+        return [Check("service", "fail", f"Service {ref} not found", "check --service NAMESPACE/NAME")], []
+    checks = []
+    spec = service.get("spec") or {}
+    annotations = (service.get("metadata") or {}).get("annotations") or {}
+    if spec.get("type") != "LoadBalancer":
+        checks.append(Check("service type", "fail", f"type is {spec.get('type')}", "set spec.type: LoadBalancer"))
+    backend = annotations.get(BACKEND_TYPE_ANNOTATION)
+    if backend != "eni":
+        checks.append(
+            Check(
+                "backend type",
+                "fail",
+                f"{BACKEND_TYPE_ANNOTATION} is {backend!r}",
+                f'annotate the Service with {BACKEND_TYPE_ANNOTATION}: "eni"',
+            )
+        )
+    else:
+        checks.append(Check("backend type", "pass", "pod-direct (eni)"))
+    targets: list[tuple[int, str]] = []
+    for port in spec.get("ports") or []:
+        target = port.get("targetPort", port.get("port"))
+        if isinstance(target, str) and not target.isdigit():
+            checks.append(
+                Check(
+                    "target ports",
+                    "fail",
+                    f"port {port.get('port')} targets the named port {target!r}",
+                    "use the container port number as targetPort",
+                )
+            )
+        else:
+            targets.append((int(target), str(port.get("protocol") or "TCP").lower()))
+    return checks, targets
+
+
+def _covers(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
+    if rule.get("direction") != "ingress" or rule.get("action", "allow") != "allow":
+        return False
+    if (rule.get("protocol") or "all") not in (protocol, "all"):
+        return False
+    span = rule.get("portRange") or "1-65535"
+    low, _, high = span.partition("-")
+    return low.isdigit() and int(low) <= port <= int(high or low)
+
+
+def rules(targets: list[tuple[int, str]], groups: Mapping[str, list[dict[str, Any]] | None], scope: str) -> list[Check]:
+    checks = []
+    if not groups:
+        return [
+            Check(
+                "security groups",
+                "fail",
+                f"CCE reports no {scope} security groups for this cluster",
+                "bind a security group to the " + scope + "s and open the target ports in it",
+            )
+        ]
+    for port, protocol in targets:
+        missing = []
+        sources = set()
+        for group_id, group_rules in groups.items():
+            covering = [r for r in group_rules or [] if _covers(r, port, protocol)]
+            if not covering:
+                missing.append(group_id)
+            sources |= {r.get("sourceIp") or r.get("sourceGroupId") or "?" for r in covering}
+        name = f"rule {protocol}/{port}"
+        if missing:
+            checks.append(
+                Check(
+                    name,
+                    "fail",
+                    f"not open in {scope} group(s) {', '.join(missing)}: packets never reach the Pods",
+                    f"allow ingress {protocol}/{port} in {', '.join(missing)} (PodDirectService does this)",
+                )
+            )
+        else:
+            checks.append(Check(name, "pass", f"open in {', '.join(groups)} from {', '.join(sorted(sources))}"))
+    return checks
+
+
+def _ready(pod: Mapping[str, Any]) -> bool:
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def backends(pods: list[Mapping[str, Any]], quota: int) -> Check:
+    ready = sum(1 for p in pods if _ready(p))
+    detail = f"{len(pods)} Pod(s) selected, {ready} ready; the appblb quota is {quota}"
+    if len(pods) > quota:
+        return Check(
+            "backend quota",
+            "fail",
+            detail + f": {len(pods) - quota} Pod(s) get no traffic",
+            "lower replicas/maxSurge, or ask Baidu support to raise the appblb backend quota",
+        )
+    if len(pods) > 0.8 * quota:
+        return Check(
+            "backend quota",
+            "warn",
+            detail + ": a rolling update's surge may exceed it",
+            "keep replicas + maxSurge within the quota",
+        )
+    return Check("backend quota", "pass", detail)
+
+
+def graceful(pods: list[Mapping[str, Any]]) -> Check:
+    problems = []
+    for pod in pods:
+        spec = pod.get("spec") or {}
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        for container in spec.get("containers") or []:
+            command = (((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
+            seconds = next((int(w) for w in reversed(command) if isinstance(w, str) and w.isdigit()), None)
+            where = f"{(pod.get('metadata') or {}).get('name')}/{container.get('name')}"
+            if seconds is None:
+                problems.append(f"{where} has no preStop sleep")
+            elif grace <= seconds:
+                problems.append(f"{where} sleeps {seconds}s but the grace period is {grace}s")
+    if not pods:
+        return Check("graceful shutdown", "warn", "no Pods selected", "check the Service's selector")
+    if problems:
+        return Check(
+            "graceful shutdown",
+            "fail",
+            "; ".join(sorted(set(problems))[:5]),
+            'add lifecycle.preStop.exec.command: ["sleep", "30"] and terminationGracePeriodSeconds > 30 '
+            "(podlb: graceful_shutdown_transform)",
+        )
+    return Check("graceful shutdown", "pass", f"{len(pods)} Pod(s) sleep in preStop within their grace period")

@@ -1,0 +1,130 @@
+"""Gather the live facts (BCE API through bce-python-sdk, Kubernetes through the official
+client) and run the checks. Only reads; every failed read becomes a failed check naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..bce.clients import BceApiError
+from ..bce.discovery import discover_cluster
+from ..bce.security_groups import SecurityGroupApi
+from ..bce.settings import BceSettings
+from ..cluster.args import DEFAULT_BACKEND_QUOTA
+from ..cluster.ipmasq import IP_MASQ_CONFIGMAP, IP_MASQ_NAMESPACE
+from ..cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
+from . import checks
+from .checks import Check
+
+T = TypeVar("T")
+
+
+@dataclass
+class DoctorInputs:
+    cluster_id: str
+    settings: BceSettings
+    kubeconfig: str | None = None
+    service: str | None = None
+    """NAMESPACE/NAME of a Service to check."""
+    nic_type: str | None = None
+    backend_quota: int = DEFAULT_BACKEND_QUOTA
+
+
+class _Kube:
+    """The few reads doctor makes, as camelCase dicts (None for 404)."""
+
+    def __init__(self, kubeconfig: str) -> None:
+        from kubernetes import client, config
+
+        self._api = config.new_client_from_config(config_file=kubeconfig)
+        self._core = client.CoreV1Api(self._api)
+        self._apps = client.AppsV1Api(self._api)
+
+    def _read(self, fn: Callable[[], Any]) -> dict[str, Any] | None:
+        from kubernetes.client.exceptions import ApiException
+
+        try:
+            return self._api.sanitize_for_serialization(fn())
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def deployment(self, ns: str, name: str) -> dict[str, Any] | None:
+        return self._read(lambda: self._apps.read_namespaced_deployment(name, ns))
+
+    def configmap(self, ns: str, name: str) -> dict[str, Any] | None:
+        return self._read(lambda: self._core.read_namespaced_config_map(name, ns))
+
+    def service(self, ns: str, name: str) -> dict[str, Any] | None:
+        return self._read(lambda: self._core.read_namespaced_service(name, ns))
+
+    def pods(self, ns: str, selector: dict[str, str]) -> list[dict[str, Any]]:
+        label_selector = ",".join(f"{k}={v}" for k, v in selector.items())
+        result = self._read(lambda: self._core.list_namespaced_pod(ns, label_selector=label_selector))
+        return list((result or {}).get("items") or [])
+
+
+def _try(name: str, fn: Callable[[], T], out: list[Check]) -> T | None:
+    try:
+        return fn()
+    except BceApiError as exc:
+        out.append(Check(name, "fail", str(exc), "check credentials, region/endpoint and the id"))
+    except Exception as exc:  # a Kubernetes or network error: say which read failed
+        out.append(
+            Check(
+                name,
+                "fail",
+                f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}",
+                "check --kubeconfig and that the API server is reachable",
+            )
+        )
+    return None
+
+
+def run_doctor(inputs: DoctorInputs) -> list[Check]:
+    results: list[Check] = [checks.generation(inputs.cluster_id)]
+    if results[0].status == "fail":
+        return results
+    found = _try("CCE cluster", lambda: discover_cluster(inputs.settings, inputs.cluster_id), results)
+    if found is None:
+        return results
+    network_check, profile = checks.network(found.network_mode, inputs.nic_type)
+    results += [network_check, checks.addon_api(found.lb_controller_version, found.lb_controller_phase)]
+    kube = _try("Kubernetes API", lambda: _Kube(inputs.kubeconfig), results) if inputs.kubeconfig else None
+    if kube is not None:
+        deployment = _try(
+            "cce-lb-controller Deployment",
+            lambda: kube.deployment(LB_CONTROLLER_NAMESPACE, LB_CONTROLLER_DEPLOYMENT),
+            results,
+        )
+        results.append(checks.addon_deployment(deployment))
+        if profile is not None:
+            cm = _try("ip-masq ConfigMap", lambda: kube.configmap(IP_MASQ_NAMESPACE, IP_MASQ_CONFIGMAP), results)
+            results.append(checks.ip_masq(profile, cm))
+    if inputs.service and kube is not None and profile is not None:
+        namespace, _, name = inputs.service.rpartition("/")
+        namespace = namespace or "default"
+        service = _try("Service", lambda: kube.service(namespace, name), results)
+        shape, targets = checks.service_shape(f"{namespace}/{name}", service)
+        results += shape
+        scope = profile.security_group_scope
+        group_ids = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
+        api = SecurityGroupApi(inputs.settings)
+        groups = {g: _try(f"security group {g}", lambda g=g: api.group_rules(g), results) for g in group_ids}
+        results += checks.rules(targets, groups, "node" if scope == "node" else "ENI")
+        selector = ((service or {}).get("spec") or {}).get("selector") or {}
+        if selector:
+            pods = _try("Pods", lambda: kube.pods(namespace, selector), results) or []
+            results += [checks.backends(pods, inputs.backend_quota), checks.graceful(pods)]
+    elif inputs.service:
+        results.append(
+            Check(
+                "service",
+                "warn",
+                "Service checks need --kubeconfig and a known network mode",
+                "pass --kubeconfig PATH (and --nic-type for *-auto-detect modes)",
+            )
+        )
+    return results

@@ -1,0 +1,216 @@
+"""`podlb doctor` against the fake BCE API and a fake Kubernetes API, through the real SDK and
+the official kubernetes client."""
+
+import json
+
+import pytest
+
+from podlb_component.cli import main
+from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG
+from podlb_component.testing.fake_bce.cce import Cluster
+from podlb_component.testing.fake_kube import FakeKube
+from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+SELECTOR = {"app": "web"}
+
+
+def pod(name, prestop=True, grace=45, ready=True):
+    container = {"name": "app", "image": "nginx"}
+    if prestop:
+        container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", "30"]}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "shop", "labels": SELECTOR},
+        "spec": {"containers": [container], "terminationGracePeriodSeconds": grace},
+        "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
+    }
+
+
+def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):
+    fake_bce.state.security_groups.add_group(
+        "g-node",
+        "vpc-1",
+        rules=[
+            {"direction": "ingress", "protocol": "tcp", "portRange": "8080", "sourceIp": "0.0.0.0/0", "remark": "podlb"}
+        ],
+    )
+    fake_bce.state.cce.add(
+        Cluster(
+            cluster_id="cce-doc01",
+            network_mode=mode,
+            vpc_id="vpc-1",
+            vpc_cidr="10.0.0.0/16",
+            node_security_groups=["g-node"],
+            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
+        )
+    )
+    kube.put(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "cce-lb-controller", "namespace": "kube-system"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "cce-lb-controller"}},
+                "template": {
+                    "metadata": {"labels": {"app": "cce-lb-controller"}},
+                    "spec": {"containers": [{"name": "controller", "image": "cce-lb-controller:1.0.0"}]},
+                },
+            },
+            "status": {"replicas": 1, "availableReplicas": 1},
+        }
+    )
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cce-ip-masq-agent", "namespace": "kube-system"},
+            "data": {"config": CCE_DEFAULT_CONFIG.replace("true", "false")},
+        }
+    )
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {
+                "name": "web",
+                "namespace": "shop",
+                "annotations": {"service.beta.kubernetes.io/cce-load-balancer-backend-type": "eni"},
+            },
+            "spec": {
+                "type": "LoadBalancer",
+                "selector": SELECTOR,
+                "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}],
+            },
+        }
+    )
+    for i in range(3):
+        kube.put(pod(f"web-{i}"))
+
+
+@pytest.fixture
+def kube(tmp_path):
+    fake = FakeKube().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def env(fake_bce, monkeypatch):
+    monkeypatch.setenv("BCE_ACCESS_KEY_ID", ACCESS_KEY_ID)
+    monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
+    monkeypatch.setenv("BCE_ENDPOINT", fake_bce.endpoint)
+    monkeypatch.setenv("BCE_RETRY_BASE_MS", "10")
+
+
+def doctor(capsys, kube, tmp_path, *extra):
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(kube.kubeconfig_yaml())
+    code = main(
+        [
+            "doctor",
+            "--cluster-id",
+            "cce-doc01",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--service",
+            "shop/web",
+            "-o",
+            "json",
+            *extra,
+        ]
+    )
+    return code, {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+
+
+def test_healthy_cluster_passes(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert {name: c["status"] for name, c in checks.items()} == {
+        "cluster generation": "pass",
+        "network mode": "pass",
+        "cce-lb-controller add-on": "pass",
+        "cce-lb-controller Deployment": "pass",
+        "ip-masq agent": "pass",
+        "backend type": "pass",
+        "rule tcp/8080": "pass",
+        "backend quota": "pass",
+        "graceful shutdown": "pass",
+    }
+    assert code == 0
+    assert fake_bce.count(mutating=True) == 0  # read-only
+
+
+def test_broken_cluster_fails_with_fixes(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    kube.put(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "cce-ip-masq-agent", "namespace": "kube-system"},
+            "data": {"config": CCE_DEFAULT_CONFIG},
+        }
+    )
+    fake_bce.state.security_groups.get("g-node").rules.clear()
+    for i in range(3, 48):
+        kube.put(pod(f"web-{i}", prestop=(i % 2 == 0)))
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert code == 2
+    assert checks["ip-masq agent"]["status"] == "fail" and "masqOutBound" in checks["ip-masq agent"]["detail"]
+    assert checks["rule tcp/8080"]["status"] == "fail" and "g-node" in checks["rule tcp/8080"]["fix"]
+    assert checks["backend quota"]["status"] == "warn"  # 48 of 50
+    assert (
+        checks["graceful shutdown"]["status"] == "fail" and "no preStop sleep" in checks["graceful shutdown"]["detail"]
+    )
+
+
+def test_too_many_backends(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    for i in range(3, 60):
+        kube.put(pod(f"web-{i}"))
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert (
+        code == 2
+        and checks["backend quota"]["status"] == "fail"
+        and "10 Pod(s) get no traffic" in checks["backend quota"]["detail"]
+    )
+
+
+def test_missing_addon_and_deployment(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    fake_bce.state.cce.get("cce-doc01").addons.clear()
+    kube.objects.pop(("Deployment", "kube-system", "cce-lb-controller"))
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert code == 2
+    assert (
+        checks["cce-lb-controller add-on"]["status"] == "fail" and "1.0.0" in checks["cce-lb-controller add-on"]["fix"]
+    )
+    assert checks["cce-lb-controller Deployment"]["status"] == "fail"
+
+
+def test_old_generation_cluster_stops_early(env, fake_bce, capsys):
+    code = main(["doctor", "--cluster-id", "c-0ld1", "-o", "json"])
+    (check,) = json.loads(capsys.readouterr().out)
+    assert code == 2 and check["status"] == "fail" and "old-generation" in check["detail"]
+    assert fake_bce.calls == []
+
+
+def test_bad_credentials_are_named(env, fake_bce, monkeypatch, capsys):
+    healthy(fake_bce, FakeKube())
+    monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", "wrong")
+    code = main(["doctor", "--cluster-id", "cce-doc01", "-o", "json"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    assert code == 2 and "SignatureDoesNotMatch" in checks["CCE cluster"]["detail"]
+
+
+def test_table_output_and_missing_credentials(env, fake_bce, kube, tmp_path, capsys, monkeypatch):
+    healthy(fake_bce, kube, mode="vpc-route-auto-detect")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(kube.kubeconfig_yaml())
+    code = main(["doctor", "--cluster-id", "cce-doc01", "--kubeconfig", str(kubeconfig), "--service", "shop/web"])
+    out = capsys.readouterr().out
+    assert code == 1 and "WARN  network mode" in out and "--nic-type" in out and "summary:" in out
+    monkeypatch.delenv("BCE_SECRET_ACCESS_KEY")
+    assert main(["doctor", "--cluster-id", "cce-doc01"]) == 2
+    assert "no BCE credentials" in capsys.readouterr().err
