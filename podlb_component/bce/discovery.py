@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .cce import CceClient
 from .clients import client_config
+from .security_groups import SecurityGroupApi
 from .settings import BceSettings
 
 LB_CONTROLLER_ADDON = "cce-lb-controller"
@@ -26,9 +27,11 @@ class DiscoveredCluster:
     lb_controller_version: str | None
     """Installed version of the cce-lb-controller add-on; None when not installed."""
     lb_controller_phase: str | None
+    ingress_rules: dict[str, list[str]]
+    """Remarks of the ingress rules already in each node/ENI group (for the rule quota)."""
 
 
-def discover_cluster(settings: BceSettings, cluster_id: str) -> DiscoveredCluster:
+def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool = True) -> DiscoveredCluster:
     client = CceClient(client_config(settings, "cce"))
     body = client.get_cluster(cluster_id)
     cluster = body.get("cluster") or {}
@@ -43,6 +46,11 @@ def discover_cluster(settings: BceSettings, cluster_id: str) -> DiscoveredCluste
         if (item.get("meta") or {}).get("name") == LB_CONTROLLER_ADDON and item.get("instance"):
             version = item["instance"].get("installedVersion") or None
             phase = (item["instance"].get("status") or {}).get("phase") or None
+    ingress: dict[str, list[str]] = {}
+    if count_rules:
+        groups = SecurityGroupApi(settings).rules_of(list(dict.fromkeys(nodes + enis)))
+        ingress = {g: [r.get("remark") or "" for r in rules or [] if r.get("direction") == "ingress"]
+                   for g, rules in groups.items()}
     return DiscoveredCluster(
         cluster_id=cluster_id,
         network_mode=network.get("mode") or None,
@@ -53,4 +61,5 @@ def discover_cluster(settings: BceSettings, cluster_id: str) -> DiscoveredCluste
         phase=(cluster.get("status") or {}).get("clusterPhase"),
         lb_controller_version=version,
         lb_controller_phase=phase,
+        ingress_rules=ingress,
     )

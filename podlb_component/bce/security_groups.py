@@ -76,6 +76,18 @@ class SecurityGroupApi:
             raise
         return list(_body(detail).get("rules") or [])
 
+    def rules_of(self, group_ids: list[str]) -> dict[str, list[dict[str, Any]] | None]:
+        """Rules of several groups: one GET per normal group, one listing for all enterprise ones."""
+        result: dict[str, list[dict[str, Any]] | None] = {}
+        enterprise = [g for g in group_ids if g.startswith("esg-")]
+        if enterprise:
+            listed = {g.get("id"): list(g.get("rules") or []) for g in self._enterprise_groups()}
+            result.update({g: listed.get(g) for g in enterprise})
+        for group in group_ids:
+            if not group.startswith("esg-"):
+                result[group] = self.group_rules(group)
+        return result
+
     def _enterprise_groups(self) -> Iterator[dict[str, Any]]:
         marker: str | None = None
         while True:

@@ -60,6 +60,9 @@ class PodDirectClusterArgs(TypedDict, total=False):
     ConfigMap kube-system/cce-ip-masq-agent, keeping every other key; "skip": leave it."""
     backend_quota: int
     """Most Pod backends one application BLB may have. Default 50 (CCE's default quota)."""
+    security_group_rule_limit: int
+    """Ingress rules a security group may hold. Default: Baidu's quota, 100 for regular groups
+    and 150 for enterprise groups; set it after raising the quota in the Quota Center."""
     discover: bool
     """Ask the CCE API (one call per cluster) for the network mode, VPC CIDR, node and ENI
     security groups and the add-on's state. Default: on when BCE credentials are configured
@@ -80,6 +83,7 @@ class ClusterPlan:
     chart: LbControllerChartArgs
     manage_ip_masq: bool
     backend_quota: int
+    rule_limit: int | None
 
 
 _KNOWN_FIELDS = set(PodDirectClusterArgs.__annotations__)
@@ -194,6 +198,10 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             f"must be a whole number >= 1, got {quota!r}",
             "leave it at 50 unless Baidu raised your appblb backend quota",
         )
+    rule_limit = args.get("security_group_rule_limit")
+    if rule_limit is not None and (isinstance(rule_limit, bool) or not isinstance(rule_limit, int) or rule_limit < 1):
+        raise PodLbError(resource, "security_group_rule_limit", f"must be a whole number >= 1, got {rule_limit!r}",
+                         "leave it unset to use Baidu's default quota (100 regular, 150 enterprise)")
     return ClusterPlan(
         cluster_id=cluster_id,  # type: ignore[arg-type]
         profile=profile,
@@ -205,6 +213,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         chart=chart,  # type: ignore[arg-type]
         manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
         backend_quota=quota,
+        rule_limit=rule_limit,
     )
 
 

@@ -34,6 +34,7 @@ from .lb_controller import (
     lb_controller_problem,
 )
 from .network import check_cluster_id
+from .rule_budget import RuleBudget
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
 
@@ -45,6 +46,7 @@ class PodDirectCluster(pulumi.ComponentResource):
     TYPE = "podlb:index:PodDirectCluster"
 
     plan: ClusterPlan
+    rule_budget: RuleBudget
     kubernetes_provider: pulumi.ProviderResource | None
     prerequisites: list[pulumi.Resource]
     cluster_id: pulumi.Output[str]
@@ -71,6 +73,11 @@ class PodDirectCluster(pulumi.ComponentResource):
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
         self.name = name
+        own_prefix = f"podlb {pulumi.get_project()}/{pulumi.get_stack()} "
+        self.rule_budget = RuleBudget(plan.rule_limit, {
+            group: sum(1 for remark in remarks if not remark.startswith(own_prefix))
+            for group, remarks in (self.discovered.ingress_rules if self.discovered else {}).items()
+        })
         for note in notes:
             pulumi.log.warn(note, resource=self)
         if args.get("kubeconfig") is not None:
@@ -96,6 +103,11 @@ class PodDirectCluster(pulumi.ComponentResource):
                 "ip_masq_config": self.ip_masq_config,
             }
         )
+
+    @property
+    def rule_counts(self) -> dict[str, int]:
+        """Ingress rules per security group once this stack's Services exist (existing + planned)."""
+        return self.rule_budget.totals()
 
     def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)

@@ -50,6 +50,7 @@ class PodDirectService(pulumi.ComponentResource):
             cluster.plan.rule_group_ids, [(p.target_port, p.protocol) for p in plan.ports], sources.sources, remark
         )
         manifest = service_manifest(plan, cluster.cluster_id)
+        cluster.rule_budget.reserve(name, [spec.security_group_id for spec in rule_specs])
 
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan

@@ -148,3 +148,18 @@ def test_secret_key_appears_only_as_a_secret(fake_bce):
         assert SECRET_ACCESS_KEY not in repr(visible), registration.name
     assert all("bce_credentials" in r.secret_paths for r in result.mocks.rules())
     assert SECRET_ACCESS_KEY not in repr(result.warnings) + repr(result.errors)
+
+
+def test_rule_quota_counts_foreign_rules_but_not_our_own(fake_bce):
+    seed(fake_bce)
+    group = fake_bce.state.security_groups
+    for n in range(93):
+        group.authorize("g-node", {"direction": "ingress", "protocol": "tcp", "portRange": str(1000 + n),
+                                   "sourceIp": "0.0.0.0/0", "remark": "hand-made"})
+    for n in range(5):  # rules this stack made on an earlier `up`: not counted twice
+        group.authorize("g-node", {"direction": "ingress", "protocol": "tcp", "portRange": str(2000 + n),
+                                   "sourceIp": "0.0.0.0/0", "remark": f"podlb project/stack svc default/old{n}"})
+    assert len(run(fake_bce, services=7).mocks.rules()) == 7  # 93 + 7 = 100: at the quota
+    with pytest.raises(PodLbError) as err:
+        run(fake_bce, services=8)
+    assert "g-node would hold 101 ingress rules (93 already there" in err.value.problem

@@ -202,7 +202,9 @@ def test_discovery(fake_bce, bce_settings):
     assert found.network_mode == "vpc-secondary-ip-veth" and found.vpc_cidr == "10.0.0.0/16"
     assert found.node_security_group_ids == ("g-node",) and found.eni_security_group_ids == ("esg-eni",)
     assert found.lb_controller_version is None
-    assert [c.route for c in fake_bce.calls] == ["cce.getCluster", "cce.listAddons"]
+    # one cluster read, one add-on read, and the groups' rules once (for the rule quota)
+    assert [c.route for c in fake_bce.calls] == ["cce.getCluster", "cce.listAddons", "esg.list", "bcc.getSecurityGroup"]
+    assert found.ingress_rules == {"g-node": [], "esg-eni": []}  # the groups aren't seeded here
 
 
 # -- signatures ------------------------------------------------------------------------------
@@ -290,3 +292,21 @@ def test_fault_controls_validate_their_arguments(fake_bce):
         fake_bce.fail_next("bcc.nope", "500")
     with pytest.raises(ValueError):
         fake_bce.fail_next("bcc.getSecurityGroup", "418")
+
+
+def test_rule_quota_per_direction(fake_bce, bce_settings):
+    fake_bce.state.security_groups.add_group("g-full", "vpc-1")
+    fake_bce.state.enterprise_security_groups.add_group("esg-full")
+    bcc = BccClient(client_config(bce_settings, "bcc"))
+    for n in range(100):
+        fake_bce.state.security_groups.authorize("g-full", {"direction": "ingress", "protocol": "tcp",
+                                                            "portRange": str(n + 1), "sourceIp": "10.0.0.0/8"})
+    err = api_error(lambda: bcc.authorize_security_group_rule("g-full", rule(port="9999")))
+    assert (err.status, err.code) == (400, "SecurityGroup.RuleQuotaExceeded") and "limit 100" in str(err)
+    egress = SecurityGroupRuleModel(direction="egress", protocol="tcp", portRange="80", destIp="10.0.0.0/8")
+    bcc.authorize_security_group_rule("g-full", egress)  # the other direction has its own quota
+    esg = EsgClient(client_config(bce_settings, "bcc"))
+    models = [EnterpriseSecurityGroupRuleModel(direction="ingress", protocol="tcp", portRange=str(n + 1),
+                                               sourceIp="10.0.0.0/8", action="allow", priority=1000) for n in range(151)]
+    assert api_error(lambda: esg.authorize_enterprise_security_group_rule("esg-full", models)).status == 400
+    esg.authorize_enterprise_security_group_rule("esg-full", models[:150])

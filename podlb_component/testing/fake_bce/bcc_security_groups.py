@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...bce.limits import NORMAL_GROUP_RULES_PER_DIRECTION
 from .errors import BceFault, bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
 
@@ -144,9 +145,10 @@ class SecurityGroup:
 class SecurityGroupBackend:
     """State of normal security groups; raises BceFault, knows nothing of HTTP."""
 
-    def __init__(self, rule_limit: int | None = None) -> None:
+    def __init__(self, rule_limit: int | None = NORMAL_GROUP_RULES_PER_DIRECTION) -> None:
         self.groups: dict[str, SecurityGroup] = {}
         self.rule_limit = rule_limit
+        """Rules per direction (Baidu's default quota); None: unlimited."""
         self._tokens: dict[str, str] = {}
 
     def add_group(
@@ -188,11 +190,13 @@ class SecurityGroupBackend:
         self._check_version(group, sg_version)
         if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
             raise conflict("SecurityGroup.RuleDuplicated", "the same rule already exists in the security group")
-        if self.rule_limit is not None and len(group.rules) >= self.rule_limit:
+        same_direction = sum(1 for r in group.rules if r["direction"] == rule["direction"])
+        if self.rule_limit is not None and same_direction >= self.rule_limit:
             raise BceFault(
                 400,
                 "SecurityGroup.RuleQuotaExceeded",
-                f"security group {group_id} already has {len(group.rules)} rules (limit {self.rule_limit})",
+                f"security group {group_id} already has {same_direction} {rule['direction']} rules "
+                f"(limit {self.rule_limit} per direction)",
             )
         group.rules.append({**rule, "id": new_id("r-"), "createdTime": "2026-01-01T00:00:00Z"})
         group.sg_version += 1

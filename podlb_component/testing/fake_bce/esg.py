@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...bce.limits import ENTERPRISE_GROUP_RULES_PER_DIRECTION
 from .bcc_security_groups import REMARK_MAX, check_cidr, check_port_range, new_id
 from .errors import bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
@@ -99,7 +100,7 @@ class EnterpriseSecurityGroup:
 
 
 class EnterpriseSecurityGroupBackend:
-    def __init__(self, rule_limit: int | None = None) -> None:
+    def __init__(self, rule_limit: int | None = ENTERPRISE_GROUP_RULES_PER_DIRECTION) -> None:
         self.groups: dict[str, EnterpriseSecurityGroup] = {}
         self.rule_limit = rule_limit
         self._tokens: dict[str, str] = {}
@@ -135,11 +136,14 @@ class EnterpriseSecurityGroupBackend:
         for rule in rules:
             if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
                 raise conflict("EnterpriseSecurityGroup.RuleDuplicated", "the same rule already exists")
-        if self.rule_limit is not None and len(group.rules) + len(rules) > self.rule_limit:
-            raise bad_request(
-                f"enterprise security group {group_id} would exceed {self.rule_limit} rules",
-                "EnterpriseSecurityGroup.RuleQuotaExceeded",
-            )
+        for direction in {r["direction"] for r in rules}:
+            total = sum(1 for r in group.rules + rules if r["direction"] == direction)
+            if self.rule_limit is not None and total > self.rule_limit:
+                raise bad_request(
+                    f"enterprise security group {group_id} would have {total} {direction} rules "
+                    f"(limit {self.rule_limit} per direction)",
+                    "EnterpriseSecurityGroup.RuleQuotaExceeded",
+                )
         for rule in rules:
             group.rules.append(
                 {

@@ -32,9 +32,9 @@ class FakeBceState:
     enis: EniBackend = field(default_factory=EniBackend)
     cce: CceBackend = field(default_factory=CceBackend)
 
-    def set_rule_limit(self, limit: int | None) -> None:
-        self.security_groups.rule_limit = limit
-        self.enterprise_security_groups.rule_limit = limit
+    def set_rule_limits(self, normal: int | None, enterprise: int | None) -> None:
+        self.security_groups.rule_limit = normal
+        self.enterprise_security_groups.rule_limit = enterprise
 
     @classmethod
     def from_seed(cls, seed: dict[str, Any] | str | Path) -> FakeBceState:
@@ -42,7 +42,9 @@ class FakeBceState:
             seed = yaml.safe_load(Path(seed).read_text()) or {}
         assert isinstance(seed, dict)
         state = cls(credentials=dict(seed.get("credentials") or {}))
-        state.set_rule_limit(seed.get("rule_limit"))
+        limits = seed.get("rule_limits") or {}
+        state.set_rule_limits(limits.get("normal", state.security_groups.rule_limit),
+                              limits.get("enterprise", state.enterprise_security_groups.rule_limit))
         for g in seed.get("security_groups") or []:
             state.security_groups.add_group(
                 g["id"], g.get("vpc_id", "vpc-fake"), g.get("name", ""), g.get("instance_ids"), g.get("rules")
