@@ -54,6 +54,7 @@ class BceApiError(RuntimeError):
         self, call: str, message: str, status: int | None = None, code: str | None = None, request_id: str | None = None
     ) -> None:
         self.call, self.status, self.code, self.request_id = call, status, code, request_id
+        self.message = message
         detail = ", ".join(f"{k} {v}" for k, v in (("HTTP", status), ("code", code), ("requestId", request_id)) if v)
         super().__init__(f"{call} failed: {message}" + (f" ({detail})" if detail else ""))
 

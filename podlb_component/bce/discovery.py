@@ -49,8 +49,10 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
     ingress: dict[str, list[str]] = {}
     if count_rules:
         groups = SecurityGroupApi(settings).rules_of(list(dict.fromkeys(nodes + enis)))
-        ingress = {g: [r.get("remark") or "" for r in rules or [] if r.get("direction") == "ingress"]
-                   for g, rules in groups.items()}
+        ingress = {
+            g: [r.get("remark") or "" for r in rules or [] if r.get("direction") == "ingress"]
+            for g, rules in groups.items()
+        }
     return DiscoveredCluster(
         cluster_id=cluster_id,
         network_mode=network.get("mode") or None,

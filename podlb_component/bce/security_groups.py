@@ -3,8 +3,12 @@ enterprise groups (/v1/enterprise/security), behind one small interface."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +56,48 @@ def _body(response: Any) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+class _ReadCache:
+    """Per-process cache of group rules for the read path. A `pulumi refresh` reads every rule,
+    and rules share a few groups: each group is fetched once per run, not once per rule.
+    Entries live READ_TTL seconds, and any write through this process drops the group's entry."""
+
+    READ_TTL = 20.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._key_locks: dict[tuple[str, ...], threading.Lock] = {}
+
+    def get(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> Any:
+        with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # concurrent readers of one group share one fetch
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] > time.monotonic():
+                return entry[1]
+            value = fetch()
+            self._entries[key] = (time.monotonic() + self.READ_TTL, value)
+            return value
+
+    def drop(self, key: tuple[str, ...]) -> None:
+        self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+READ_CACHE = _ReadCache()
+
+
 class SecurityGroupApi:
     def __init__(self, settings: BceSettings) -> None:
         config = client_config(settings, "bcc")
         self._bcc = BccClient(config)
         self._esg = EsgClient(config)
+        self._account = (str(settings.endpoint_for("bcc")), settings.access_key_id)
+
+    def _cache_key(self, group_id: str) -> tuple[str, ...]:
+        return (*self._account, group_id)
 
     # -- reads -------------------------------------------------------------------------
     def group_rules(self, group_id: str) -> list[dict[str, Any]] | None:
@@ -112,8 +153,16 @@ class SecurityGroupApi:
                 return rule
         return None
 
+    def _find_quietly(self, identity: RuleIdentity) -> dict[str, Any] | None:
+        """find_rule, or None when the read fails too (the original error is the one to report)."""
+        try:
+            return self.find_rule(identity)
+        except BceApiError:
+            return None
+
     def find_rule_by_id(self, group_id: str, rule_id: str) -> dict[str, Any] | None:
-        for rule in self.group_rules(group_id) or []:
+        rules = READ_CACHE.get(self._cache_key(group_id), lambda: self.group_rules(group_id))
+        for rule in rules or []:
             if self._rule_id(rule) == rule_id:
                 return rule
         return None
@@ -123,6 +172,7 @@ class SecurityGroupApi:
         """Create the rule (idempotent through `token`) and return its id. A rule that exists
         already with the same remark is adopted; one with another remark is someone else's."""
         group = identity.security_group_id
+        READ_CACHE.drop(self._cache_key(group))
         try:
             if identity.enterprise:
                 model = EnterpriseSecurityGroupRuleModel(
@@ -154,6 +204,13 @@ class SecurityGroupApi:
                 )
         except BceApiError as exc:
             if not exc.conflict:
+                # The answer may have been lost after BCE made the rule: if it is there with our
+                # remark, it is ours (adopt it, or it would be orphaned outside Pulumi's state).
+                if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                    raise
+                made = self._find_quietly(identity)
+                if made is not None and (made.get("remark") or "") == remark and self._rule_id(made):
+                    return str(self._rule_id(made))
                 raise
             existing = self.find_rule(identity)
             if existing is None or (existing.get("remark") or "") != remark:
@@ -167,17 +224,38 @@ class SecurityGroupApi:
                     exc.code,
                     exc.request_id,
                 ) from None
-        rule = self.find_rule(identity)
-        if rule is None or self._rule_id(rule) is None:
-            raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")
+        try:
+            rule = self.find_rule(identity)
+            if rule is None or self._rule_id(rule) is None:
+                raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")
+        except BceApiError as exc:
+            # Made but not confirmed: Pulumi won't record it, so take it back where the API
+            # allows it without an id (normal groups). Otherwise it stays, with our remark, and
+            # the next create adopts it (same clientToken), never duplicating it.
+            if not identity.enterprise:
+                try:
+                    self.delete_rule(identity, "")
+                except BceApiError:
+                    pass
+            raise BceApiError(
+                exc.call,
+                f"{exc.message} (the rule was created but could not be confirmed"
+                + ("; it was revoked again)" if not identity.enterprise else "; the next `pulumi up` adopts it)"),
+                exc.status,
+                exc.code,
+                exc.request_id,
+            ) from None
         return str(self._rule_id(rule))
 
     def update_remark(self, group_id: str, rule_id: str, remark: str) -> None:
+        READ_CACHE.drop(self._cache_key(group_id))
         if group_id.startswith("esg-"):
-            call_bce(
-                f"PUT /v1/enterprise/security/rule/{rule_id}",
-                lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=remark),
-            )
+            # The SDK prints this call's path, params and body to stdout; keep it quiet.
+            with contextlib.redirect_stdout(io.StringIO()):
+                call_bce(
+                    f"PUT /v1/enterprise/security/rule/{rule_id}",
+                    lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=remark),
+                )
         else:
             call_bce(
                 f"PUT /v2/securityGroup/rule/update ({rule_id})",
@@ -187,6 +265,7 @@ class SecurityGroupApi:
     def delete_rule(self, identity: RuleIdentity, rule_id: str) -> None:
         """Revoke (normal) or delete by id (enterprise); a rule already gone is success."""
         group = identity.security_group_id
+        READ_CACHE.drop(self._cache_key(group))
         try:
             if identity.enterprise:
                 call_bce(

@@ -155,6 +155,11 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
             r.name,
         ),
     )
+    used_by: dict[str, list[str]] = {}
+    for reg in run.mocks.of_type(SERVICE_TYPE):
+        meta = plain(reg.inputs).get("metadata", {})
+        for dep in reg.dependencies:
+            used_by.setdefault(dep, []).append(f"{meta.get('namespace')}/{meta.get('name')}")
     for reg in registrations:
         plan.resources.append(
             {
@@ -172,6 +177,7 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
                     "protocol": i["protocol"],
                     "port": i["port_range"],
                     "source": i["source_ip"],
+                    "used_by": sorted(used_by.get(reg.urn, [])),
                     "remark": i.get("remark", ""),
                 }
             )

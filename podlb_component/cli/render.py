@@ -66,8 +66,11 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     out.append(s(f"Security-group rules: {len(plan.rules)}", "1"))
     if plan.rules:
         out += _table(
-            [["GROUP", "PROTOCOL", "PORT", "SOURCE", "REMARK"]]
-            + [[str(r["group"]), r["protocol"], str(r["port"]), str(r["source"]), r["remark"]] for r in plan.rules]
+            [["GROUP", "PROTOCOL", "PORT", "SOURCE", "USED BY"]]
+            + [
+                [str(r["group"]), r["protocol"], str(r["port"]), str(r["source"]), ", ".join(r["used_by"])]
+                for r in plan.rules
+            ]
         )
         out.append("  per group: " + ", ".join(f"{g}: {n}" for g, n in plan.rules_per_group.items()))
     for obj in plan.manifests:

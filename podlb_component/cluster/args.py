@@ -200,8 +200,12 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         )
     rule_limit = args.get("security_group_rule_limit")
     if rule_limit is not None and (isinstance(rule_limit, bool) or not isinstance(rule_limit, int) or rule_limit < 1):
-        raise PodLbError(resource, "security_group_rule_limit", f"must be a whole number >= 1, got {rule_limit!r}",
-                         "leave it unset to use Baidu's default quota (100 regular, 150 enterprise)")
+        raise PodLbError(
+            resource,
+            "security_group_rule_limit",
+            f"must be a whole number >= 1, got {rule_limit!r}",
+            "leave it unset to use Baidu's default quota (100 regular, 150 enterprise)",
+        )
     return ClusterPlan(
         cluster_id=cluster_id,  # type: ignore[arg-type]
         profile=profile,

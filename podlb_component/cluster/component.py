@@ -9,8 +9,10 @@ import pulumi_kubernetes as k8s
 
 from ..bce.clients import BceApiError
 from ..bce.discovery import DiscoveredCluster, discover_cluster
-from ..bce.settings import program_settings
+from ..bce.security_group_rule import SecurityGroupRule
+from ..bce.settings import credential_inputs, program_settings
 from ..errors import PodLbError
+from ..service.rules import RuleSpec, ValueNames
 from .args import (
     LB_CONTROLLER_CHART,
     ClusterPlan,
@@ -74,10 +76,16 @@ class PodDirectCluster(pulumi.ComponentResource):
         self.plan = plan
         self.name = name
         own_prefix = f"podlb {pulumi.get_project()}/{pulumi.get_stack()} "
-        self.rule_budget = RuleBudget(plan.rule_limit, {
-            group: sum(1 for remark in remarks if not remark.startswith(own_prefix))
-            for group, remarks in (self.discovered.ingress_rules if self.discovered else {}).items()
-        })
+        self.rule_budget = RuleBudget(
+            plan.rule_limit,
+            {
+                group: sum(1 for remark in remarks if not remark.startswith(own_prefix))
+                for group, remarks in (self.discovered.ingress_rules if self.discovered else {}).items()
+            },
+        )
+        self.rule_names = ValueNames()
+        self._rules: dict[str, SecurityGroupRule] = {}
+        self._credentials = credential_inputs()
         for note in notes:
             pulumi.log.warn(note, resource=self)
         if args.get("kubeconfig") is not None:
@@ -108,6 +116,24 @@ class PodDirectCluster(pulumi.ComponentResource):
     def rule_counts(self) -> dict[str, int]:
         """Ingress rules per security group once this stack's Services exist (existing + planned)."""
         return self.rule_budget.totals()
+
+    def security_group_rule(self, spec: RuleSpec) -> SecurityGroupRule:
+        """The rule for `spec`, made on first use. Services that need the same rule share it
+        (BCE refuses duplicates), and it exists exactly while some Service of the program needs it."""
+        if spec.key not in self._rules:
+            self._rules[spec.key] = SecurityGroupRule(
+                f"{self.name}-rule-{spec.key}",
+                {
+                    "security_group_id": spec.security_group_id,
+                    "protocol": spec.protocol,
+                    "port_range": str(spec.port),
+                    "source_ip": spec.source_cidr,
+                    "remark": spec.remark,
+                    "bce_credentials": self._credentials,
+                },
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return self._rules[spec.key]
 
     def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)

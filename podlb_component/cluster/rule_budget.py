@@ -20,14 +20,17 @@ class RuleBudget:
     existing: Mapping[str, int] = field(default_factory=dict)
     """Ingress rules already in each group that are not this stack's."""
     planned: dict[str, int] = field(default_factory=dict)
+    _keys: set[str] = field(default_factory=set)
 
     def limit(self, group_id: str) -> int:
         return self.limit_override if self.limit_override is not None else default_rule_limit(group_id)
 
-    def reserve(self, resource: str, group_ids: Iterable[object]) -> None:
-        """Count one planned ingress rule per entry (known group ids only), or raise."""
+    def reserve(self, resource: str, rules: Iterable[tuple[str, object]]) -> None:
+        """Count the (rule key, group id) pairs not planned yet (known group ids only), or raise.
+        A rule another Service already planned is shared, so it isn't counted twice."""
+        new = {key: group for key, group in rules if key not in self._keys}
         wanted: dict[str, int] = {}
-        for group in group_ids:
+        for group in new.values():
             if isinstance(group, str):
                 wanted[group] = wanted.get(group, 0) + 1
         for group, count in wanted.items():
@@ -35,7 +38,8 @@ class RuleBudget:
             total = existing + before + count
             if total > self.limit(group):
                 raise PodLbError(
-                    resource, "security group rules",
+                    resource,
+                    "security group rules",
                     f"group {group} would hold {total} ingress rules ({existing} already there + {before} for "
                     f"other Services of this stack + {count} for this one), over its quota of {self.limit(group)}",
                     "use fewer load_balancer_source_ranges or ports, spread Services over more groups, or raise "
@@ -43,6 +47,7 @@ class RuleBudget:
                 )
         for group, count in wanted.items():
             self.planned[group] = self.planned.get(group, 0) + count
+        self._keys |= set(new)
 
     def totals(self) -> dict[str, int]:
         groups = set(self.existing) | set(self.planned)

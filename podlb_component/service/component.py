@@ -1,4 +1,5 @@
-"""PodDirectService: one pod-direct LoadBalancer Service and the security-group rules it needs."""
+"""PodDirectService: one pod-direct LoadBalancer Service, and the security-group rules it needs
+(made by its cluster, and shared with other Services that need the same rule)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..bce.security_group_rule import SecurityGroupRule
-from ..bce.settings import credential_inputs
 from ..cluster.component import PodDirectCluster
 from ..errors import PodLbError
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
 from .manifest import service_manifest
-from .rules import RuleSpec, choose_sources, derive_rules, owner_remark
+from .rules import choose_sources, derive_rules, owner_remark
 
 
 class PodDirectService(pulumi.ComponentResource):
@@ -45,12 +45,15 @@ class PodDirectService(pulumi.ComponentResource):
         service_args = {k: v for k, v in args.items() if k != "cluster"}
         plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
         sources = choose_sources(name, plan.source_ranges, plan.internal, cluster.plan.vpc_cidr)
-        remark = owner_remark(pulumi.get_project(), pulumi.get_stack(), plan.namespace, plan.service_name)
         rule_specs = derive_rules(
-            cluster.plan.rule_group_ids, [(p.target_port, p.protocol) for p in plan.ports], sources.sources, remark
+            cluster.plan.rule_group_ids,
+            [(p.target_port, p.protocol) for p in plan.ports],
+            sources.sources,
+            owner_remark(pulumi.get_project(), pulumi.get_stack(), cluster.name),
+            cluster.rule_names,
         )
         manifest = service_manifest(plan, cluster.cluster_id)
-        cluster.rule_budget.reserve(name, [spec.security_group_id for spec in rule_specs])
+        cluster.rule_budget.reserve(name, [(spec.key, spec.security_group_id) for spec in rule_specs])
 
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
@@ -63,8 +66,8 @@ class PodDirectService(pulumi.ComponentResource):
                 resource=self,
             )
 
-        credentials = credential_inputs()
-        self.rules = [self._rule(name, spec, credentials) for spec in rule_specs]
+        # Rules belong to the cluster: Services that need the same one share it.
+        self.rules = [cluster.security_group_rule(spec) for spec in rule_specs]
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=manifest["metadata"],
@@ -72,7 +75,7 @@ class PodDirectService(pulumi.ComponentResource):
             # Rules and cluster prerequisites first on create; on destroy the Service goes
             # first, so the BLB stops sending traffic before its rules close.
             opts=pulumi.ResourceOptions(
-                parent=self, provider=cluster.kubernetes_provider, depends_on=[*self.rules, cluster]
+                parent=self, provider=cluster.kubernetes_provider, depends_on=[*self.rules, *cluster.prerequisites]
             ),
         )
         self.service_name = pulumi.Output.from_input(plan.service_name)
@@ -94,20 +97,6 @@ class PodDirectService(pulumi.ComponentResource):
         """A transform for the Deployments behind this Service: preStop sleep + grace period,
         applied to those whose Pod labels match this Service's selector."""
         return graceful_shutdown_transform(self.plan.selector, sleep_seconds)
-
-    def _rule(self, name: str, spec: RuleSpec, credentials: pulumi.Input[Any] | None) -> SecurityGroupRule:
-        return SecurityGroupRule(
-            f"{name}-rule-{spec.key}",
-            {
-                "security_group_id": spec.security_group_id,
-                "protocol": spec.protocol,
-                "port_range": str(spec.port),
-                "source_ip": spec.source_cidr,
-                "remark": spec.remark,
-                "bce_credentials": credentials,
-            },
-            opts=pulumi.ResourceOptions(parent=self),
-        )
 
 
 def _get(obj: Any, *names: str) -> Any:

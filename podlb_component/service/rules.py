@@ -81,22 +81,38 @@ def choose_sources(
     )
 
 
-def owner_remark(project: str, stack: str, namespace: str, service: str) -> str:
-    """The rule's remark: says which stack and Service own it, so nobody mistakes it for a
-    hand-made rule and podlb can recognise (and adopt) its own rules."""
-    remark = f"podlb {project}/{stack} svc {namespace}/{service}"
+def owner_remark(project: str, stack: str, cluster: str) -> str:
+    """The rule's remark: says which stack (and which of its clusters) owns it, so nobody
+    mistakes it for a hand-made rule and podlb recognises (and may adopt) its own rules.
+
+    Rules are owned by the cluster, not by one Service: two Services with the same target port
+    and sources need the same rule, and BCE refuses a duplicate, so they share it."""
+    remark = f"podlb {project}/{stack} cluster {cluster}"
     if len(remark) > REMARK_MAX:
         digest = hashlib.sha256(remark.encode()).hexdigest()[:10]
         remark = remark[: REMARK_MAX - 11] + "~" + digest
     return remark
 
 
-def _name_part(value: pulumi.Input[str], fallback: str) -> str:
-    if value == OPEN_TO_WORLD:
-        return "any"
-    if isinstance(value, str):
-        return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
-    return fallback
+class ValueNames:
+    """Stable name parts for rule keys: plain values spell themselves ("g-abc", "10-0-0-0-8",
+    "any"); an Output gets a number per distinct Output object, so the same Output (e.g. the
+    cluster's VPC CIDR) used by several Services names the same rule."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[str, int], int] = {}
+        self._keep: list[object] = []  # keep Outputs alive so their ids stay unique
+
+    def __call__(self, value: pulumi.Input[str], prefix: str) -> str:
+        if value == OPEN_TO_WORLD:
+            return "any"
+        if isinstance(value, str):
+            return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
+        key = (prefix, id(value))
+        if key not in self._numbers:
+            self._numbers[key] = sum(1 for p, _ in self._numbers if p == prefix)
+            self._keep.append(value)
+        return f"{prefix}{self._numbers[key]}"
 
 
 def derive_rules(
@@ -104,15 +120,17 @@ def derive_rules(
     target_ports: Sequence[tuple[int, str]],
     sources: Sequence[pulumi.Input[str]],
     remark: str,
+    names: ValueNames | None = None,
 ) -> list[RuleSpec]:
     """The rule set: every (group, (port, protocol), source) once, in a stable order."""
+    names = names or ValueNames()
     unique_ports = sorted(set((port, proto.lower()) for port, proto in target_ports))
     rules: list[RuleSpec] = []
     seen: set[str] = set()
-    for gi, group in enumerate(group_ids):
+    for group in group_ids:
         for port, proto in unique_ports:
-            for si, source in enumerate(sources):
-                key = "-".join((_name_part(group, f"sg{gi}"), proto, str(port), _name_part(source, f"src{si}")))
+            for source in sources:
+                key = "-".join((names(group, "sg"), proto, str(port), names(source, "src")))
                 if key in seen:  # the same group or source listed twice
                     continue
                 seen.add(key)

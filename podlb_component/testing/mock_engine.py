@@ -120,6 +120,8 @@ class Registration:
     retain_on_delete: bool = False
     secret_paths: tuple[str, ...] = ()
     """Top-level inputs that reached the engine marked secret."""
+    additional_secret_outputs: tuple[str, ...] = ()
+    """Outputs the resource asks the engine to keep secret."""
 
     @property
     def is_read(self) -> bool:
@@ -197,6 +199,7 @@ class RecordingMonitor(MockMonitor):
                     reg.parent = request.parent
                     reg.dependencies = tuple(request.dependencies)
                     reg.retain_on_delete = bool(request.retainOnDelete)
+                    reg.additional_secret_outputs = tuple(request.additionalSecretOutputs)
                     break
         return response
 
@@ -213,7 +216,7 @@ class RecordingMonitor(MockMonitor):
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.WARNING)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -266,6 +269,7 @@ def run_program(
     mocks = RecordingMocks(cluster, preview)
     logger = logging.getLogger(f"podlb.mock.{id(mocks)}")
     logger.propagate = False
+    logger.setLevel(logging.WARNING)  # the engine's debug chatter isn't kept: don't build it
     collect = _Collect()
     logger.addHandler(collect)
     pulumi.runtime.set_mocks(

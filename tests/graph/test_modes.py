@@ -102,12 +102,13 @@ def test_children_are_parented_and_named_after_component():
     service_urn = run.mocks.by_name("web").urn
     assert run.mocks.by_name("prod-lb-controller").parent == cluster_urn
     assert run.mocks.by_name("web-service").parent == service_urn
-    assert all(r.parent == service_urn and r.name.startswith("web-rule-") for r in run.mocks.rules())
+    # rules belong to the cluster (Services that need the same rule share it)
+    assert all(r.parent == cluster_urn and r.name.startswith("prod-rule-") for r in run.mocks.rules())
 
 
 def test_rules_carry_owner_remark():
     run = build(project="shop", stack="prod")
-    assert {r.inputs["remark"] for r in run.mocks.rules()} == {"podlb shop/prod svc default/web"}
+    assert {r.inputs["remark"] for r in run.mocks.rules()} == {"podlb shop/prod cluster prod"}
 
 
 def test_outputs_after_update():
@@ -162,3 +163,44 @@ def run_without_expected(service):
         PodDirectService("web", {"cluster": c, **service})
 
     return run_program(program)
+
+
+def test_services_needing_the_same_rule_share_it():
+    from stacks import CLUSTER_ARGS
+
+    from podlb_component import PodDirectCluster, PodDirectService
+    from podlb_component.testing.mock_engine import run_program
+
+    def program():
+        cluster = PodDirectCluster("prod", {**CLUSTER_ARGS, "node_security_group_ids": ["g-a", "g-b"]})
+        for name in ("web", "api"):
+            PodDirectService(
+                name,
+                {
+                    "cluster": cluster,
+                    "selector": {"app": name},
+                    "internal": True,
+                    "ports": [{"name": "http", "port": 80, "target_port": 8080}],
+                    "expected_backends": 2,
+                },
+            )
+        PodDirectService(
+            "admin",
+            {
+                "cluster": cluster,
+                "selector": {"app": "admin"},
+                "internal": True,
+                "ports": [{"name": "http", "port": 80, "target_port": 9000}],
+                "expected_backends": 2,
+            },
+        )
+        return cluster.rule_counts
+
+    run = run_program(program, preview=False)
+    rules = {r.name: r for r in run.mocks.rules()}
+    vpc = "192-168-0-0-16"  # the cluster's VPC CIDR: the source of internal Services' rules
+    assert sorted(rules) == [f"prod-rule-{g}-tcp-{port}-{vpc}" for g in ("g-a", "g-b") for port in (8080, 9000)]
+    shared = {rules[f"prod-rule-g-a-tcp-8080-{vpc}"].urn, rules[f"prod-rule-g-b-tcp-8080-{vpc}"].urn}
+    for name in ("web", "api"):
+        assert shared <= set(run.mocks.by_name(f"{name}-service").dependencies)
+    assert run.value == {"g-a": 2, "g-b": 2}

@@ -8,8 +8,12 @@ from podlb_component.testing.mock_engine import RecordingMocks, run_program
 
 
 def service(i, ranges):
-    return {"selector": {"app": f"s{i}"}, "ports": [{"name": "http", "port": 80, "target_port": 8000 + i}],
-            "load_balancer_source_ranges": ranges, "expected_backends": 2}
+    return {
+        "selector": {"app": f"s{i}"},
+        "ports": [{"name": "http", "port": 80, "target_port": 8000 + i}],
+        "load_balancer_source_ranges": ranges,
+        "expected_backends": 2,
+    }
 
 
 def test_overflowing_service_is_refused_before_registration():

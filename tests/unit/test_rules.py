@@ -68,7 +68,18 @@ def test_sources_public_default_warns():
 
 
 def test_remark_names_owner_and_is_bounded():
-    assert owner_remark("proj", "prod", "shop", "web") == "podlb proj/prod svc shop/web"
-    long = owner_remark("p" * 100, "s" * 100, "n" * 63, "w" * 63)
+    assert owner_remark("proj", "prod", "cluster") == "podlb proj/prod cluster cluster"
+    long = owner_remark("p" * 100, "s" * 100, "c" * 63)
     assert len(long) == REMARK_MAX and long.startswith("podlb ppp")
-    assert long != owner_remark("p" * 100, "s" * 100, "n" * 63, "x" * 63)
+    assert long != owner_remark("p" * 100, "s" * 100, "d" * 63)
+
+
+def test_same_output_object_names_the_same_rule():
+    from podlb_component.service.rules import ValueNames
+
+    names = ValueNames()
+    cidr, other = pulumi.Output.from_input("10.0.0.0/8"), pulumi.Output.from_input("10.0.0.0/8")
+    a = derive_rules(["g-a"], [(80, "TCP")], [cidr], "r", names)
+    b = derive_rules(["g-a"], [(80, "TCP")], [cidr], "r", names)
+    c = derive_rules(["g-a"], [(80, "TCP")], [other], "r", names)
+    assert a[0].key == b[0].key == "g-a-tcp-80-src0" and c[0].key == "g-a-tcp-80-src1"

@@ -18,6 +18,10 @@ SERVICE = {
 }
 
 
+def each_own_port(i: int) -> dict:
+    return {**SERVICE, "ports": [{"name": "http", "port": 80, "target_port": 8000 + i}]}
+
+
 def seed(fake, mode="vpc-route-veth", addon=True):
     fake.state.security_groups.add_group("g-node", "vpc-1")
     fake.state.enterprise_security_groups.add_group("esg-eni")
@@ -38,11 +42,11 @@ def config(fake):
     return {"bce:accessKeyId": ACCESS_KEY_ID, "bce:secretAccessKey": SECRET_ACCESS_KEY, "bce:endpoint": fake.endpoint}
 
 
-def run(fake, cluster_args=None, services=1, preview=False):
+def run(fake, cluster_args=None, services=1, preview=False, own_ports=False):
     def program():
         cluster = PodDirectCluster("prod", {"cluster_id": "cce-disc01", **(cluster_args or {})})
         for i in range(services):
-            PodDirectService(f"svc{i}", {"cluster": cluster, **SERVICE})
+            PodDirectService(f"svc{i}", {"cluster": cluster, **(each_own_port(i) if own_ports else SERVICE)})
         return {
             "mode": cluster.plan.profile.mode,
             "groups": list(cluster.plan.rule_group_ids),
@@ -60,7 +64,8 @@ def test_discovery_fills_inputs_once_per_cluster(fake_bce):
     assert fake_bce.count("cce.getCluster") == 1 and fake_bce.count("cce.listAddons") == 1
     assert fake_bce.count(mutating=True) == 0  # discovery only reads
     rules = result.mocks.rules()
-    assert len(rules) == 5 and {r.inputs["source_ip"] for r in rules} == {"10.8.0.0/16"}  # discovered VPC CIDR
+    # five internal Services on one target port share one rule from the discovered VPC CIDR
+    assert len(rules) == 1 and rules[0].inputs["source_ip"] == "10.8.0.0/16"
     # no Deployment read when the add-on API already answered
     assert not [r for r in result.mocks.registrations if r.read_id == "kube-system/cce-lb-controller"]
 
@@ -122,7 +127,7 @@ def test_rules_reach_the_groups_the_mode_selects(fake_bce, mode, group):
     landed = node_rules if group == "g-node" else eni_rules
     other = eni_rules if group == "g-node" else node_rules
     assert [(r["portRange"], r["sourceIp"]) for r in landed] == [("8080", "10.8.0.0/16")] and other == []
-    assert landed[0]["remark"] == "podlb project/stack svc default/svc0"
+    assert landed[0]["remark"] == "podlb project/stack cluster prod"
 
 
 def test_podlb_plan_never_calls_the_cloud(fake_bce, monkeypatch, capsys, tmp_path):
@@ -154,12 +159,28 @@ def test_rule_quota_counts_foreign_rules_but_not_our_own(fake_bce):
     seed(fake_bce)
     group = fake_bce.state.security_groups
     for n in range(93):
-        group.authorize("g-node", {"direction": "ingress", "protocol": "tcp", "portRange": str(1000 + n),
-                                   "sourceIp": "0.0.0.0/0", "remark": "hand-made"})
+        group.authorize(
+            "g-node",
+            {
+                "direction": "ingress",
+                "protocol": "tcp",
+                "portRange": str(1000 + n),
+                "sourceIp": "0.0.0.0/0",
+                "remark": "hand-made",
+            },
+        )
     for n in range(5):  # rules this stack made on an earlier `up`: not counted twice
-        group.authorize("g-node", {"direction": "ingress", "protocol": "tcp", "portRange": str(2000 + n),
-                                   "sourceIp": "0.0.0.0/0", "remark": f"podlb project/stack svc default/old{n}"})
-    assert len(run(fake_bce, services=7).mocks.rules()) == 7  # 93 + 7 = 100: at the quota
+        group.authorize(
+            "g-node",
+            {
+                "direction": "ingress",
+                "protocol": "tcp",
+                "portRange": str(2000 + n),
+                "sourceIp": "0.0.0.0/0",
+                "remark": "podlb project/stack cluster prod",
+            },
+        )
+    assert len(run(fake_bce, services=7, own_ports=True).mocks.rules()) == 7  # 93 + 7 = 100: at the quota
     with pytest.raises(PodLbError) as err:
-        run(fake_bce, services=8)
+        run(fake_bce, services=8, own_ports=True)
     assert "g-node would hold 101 ingress rules (93 already there" in err.value.problem

@@ -299,14 +299,24 @@ def test_rule_quota_per_direction(fake_bce, bce_settings):
     fake_bce.state.enterprise_security_groups.add_group("esg-full")
     bcc = BccClient(client_config(bce_settings, "bcc"))
     for n in range(100):
-        fake_bce.state.security_groups.authorize("g-full", {"direction": "ingress", "protocol": "tcp",
-                                                            "portRange": str(n + 1), "sourceIp": "10.0.0.0/8"})
+        fake_bce.state.security_groups.authorize(
+            "g-full", {"direction": "ingress", "protocol": "tcp", "portRange": str(n + 1), "sourceIp": "10.0.0.0/8"}
+        )
     err = api_error(lambda: bcc.authorize_security_group_rule("g-full", rule(port="9999")))
     assert (err.status, err.code) == (400, "SecurityGroup.RuleQuotaExceeded") and "limit 100" in str(err)
     egress = SecurityGroupRuleModel(direction="egress", protocol="tcp", portRange="80", destIp="10.0.0.0/8")
     bcc.authorize_security_group_rule("g-full", egress)  # the other direction has its own quota
     esg = EsgClient(client_config(bce_settings, "bcc"))
-    models = [EnterpriseSecurityGroupRuleModel(direction="ingress", protocol="tcp", portRange=str(n + 1),
-                                               sourceIp="10.0.0.0/8", action="allow", priority=1000) for n in range(151)]
+    models = [
+        EnterpriseSecurityGroupRuleModel(
+            direction="ingress",
+            protocol="tcp",
+            portRange=str(n + 1),
+            sourceIp="10.0.0.0/8",
+            action="allow",
+            priority=1000,
+        )
+        for n in range(151)
+    ]
     assert api_error(lambda: esg.authorize_enterprise_security_group_rule("esg-full", models)).status == 400
     esg.authorize_enterprise_security_group_rule("esg-full", models[:150])

@@ -116,6 +116,10 @@ class FakeBce:
         with self._lock:
             self._faults.setdefault(route_name, []).extend([kind] * times)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def count(self, route_name: str | None = None, *, mutating: bool | None = None) -> int:
         return sum(
             1

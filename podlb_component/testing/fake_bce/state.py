@@ -43,8 +43,10 @@ class FakeBceState:
         assert isinstance(seed, dict)
         state = cls(credentials=dict(seed.get("credentials") or {}))
         limits = seed.get("rule_limits") or {}
-        state.set_rule_limits(limits.get("normal", state.security_groups.rule_limit),
-                              limits.get("enterprise", state.enterprise_security_groups.rule_limit))
+        state.set_rule_limits(
+            limits.get("normal", state.security_groups.rule_limit),
+            limits.get("enterprise", state.enterprise_security_groups.rule_limit),
+        )
         for g in seed.get("security_groups") or []:
             state.security_groups.add_group(
                 g["id"], g.get("vpc_id", "vpc-fake"), g.get("name", ""), g.get("instance_ids"), g.get("rules")

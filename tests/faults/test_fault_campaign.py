@@ -1,0 +1,208 @@
+"""Fault campaign: every BCE call the rule provider and discovery make, under every fault the
+fake can inject, transient (once) and persistent (more than the SDK retries). After each run the
+fake's state must match what the provider reported (no duplicate, no orphan rule), and a
+failure must name the call and its cause."""
+
+import pytest
+
+from podlb_component.bce.clients import BceApiError
+from podlb_component.bce.discovery import discover_cluster
+from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
+from podlb_component.bce.security_groups import READ_CACHE
+from podlb_component.bce.settings import BceSettings
+from podlb_component.testing.fake_bce.cce import Cluster
+from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+KINDS = ["500", "503", "429", "RequestExpired", "hang", "drop"]
+AFTER = ["500-after", "hang-after", "drop-after"]  # the change is made, then the answer is lost
+REMARK = "podlb proj/dev cluster prod"
+PERSISTENT = 10  # more than the SDK's 3 retries
+
+
+@pytest.fixture
+def fake(fake_bce):
+    fake_bce.hang_seconds = 0.4
+    fake_bce.state.security_groups.add_group("g-node", "vpc-1")
+    fake_bce.state.enterprise_security_groups.add_group("esg-eni")
+    fake_bce.state.cce.add(
+        Cluster(
+            cluster_id="cce-fault1",
+            network_mode="vpc-route-veth",
+            vpc_id="vpc-1",
+            vpc_cidr="10.0.0.0/16",
+            node_security_groups=["g-node"],
+            eni_security_groups=["esg-eni"],
+            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
+        )
+    )
+    READ_CACHE.clear()
+    return fake_bce
+
+
+def props(fake, group):
+    checked = SecurityGroupRuleProvider().check(
+        {},
+        {
+            "security_group_id": group,
+            "protocol": "tcp",
+            "port_range": "8080",
+            "source_ip": "10.0.0.0/16",
+            "remark": REMARK,
+            "bce_credentials": {
+                "access_key_id": ACCESS_KEY_ID,
+                "secret_access_key": SECRET_ACCESS_KEY,
+                "endpoint": fake.endpoint,
+                "timeout_ms": 250,
+                "retry_base_ms": 10,
+            },
+        },
+    )
+    return checked.inputs
+
+
+def live(fake, group):
+    backend = fake.state.enterprise_security_groups if group.startswith("esg-") else fake.state.security_groups
+    return [r for r in backend.get(group).rules if r["portRange"] == "8080"]
+
+
+def rule_id(rule):
+    return rule.get("id") or rule.get("enterpriseSecurityGroupRuleId")
+
+
+def assert_names_call_and_cause(err: BceApiError, path_part: str, kind: str) -> None:
+    text = str(err)
+    assert path_part in text, text
+    causes = {
+        "500": ("HTTP 500",),
+        "503": ("HTTP 503",),
+        "429": ("HTTP 429",),
+        "RequestExpired": ("RequestExpired",),
+        "hang": ("timed out",),
+        "drop": ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError"),
+    }
+    assert any(cause in text for cause in causes[kind.removesuffix("-after")]), text
+
+
+CREATE_ROUTES = [
+    ("g-node", "bcc.authorizeRule", "authorizeRule"),
+    ("g-node", "bcc.getSecurityGroup", "/v2/securityGroup/"),
+    ("esg-eni", "esg.authorizeRule", "authorizeRule"),
+    ("esg-eni", "esg.list", "/v1/enterprise/security"),
+]
+# '-after' faults only mean something for the calls that change state
+CREATE_CASES = [(g, r, p, k) for g, r, p in CREATE_ROUTES for k in KINDS + (AFTER if "authorize" in r else [])]
+
+
+@pytest.mark.parametrize(("group", "route", "path", "kind"), CREATE_CASES)
+@pytest.mark.parametrize("persistent", [False, True])
+def test_create(fake, group, route, path, kind, persistent):
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    provider = SecurityGroupRuleProvider()
+    try:
+        created = provider.create(props(fake, group))
+    except BceApiError as err:
+        assert persistent, f"a single {kind} should be retried away: {err}"
+        assert_names_call_and_cause(err, path, kind)
+        # failed create: Pulumi records nothing. Nothing is left behind, or (enterprise group:
+        # made, then unconfirmable, and no id to delete it by) the retried create adopts it.
+        left = live(fake, group)
+        if left:
+            assert group.startswith("esg-") and [r["remark"] for r in left] == [REMARK]
+            fake.clear_faults()
+            READ_CACHE.clear()
+            retried = SecurityGroupRuleProvider().create(props(fake, group))
+            assert [rule_id(r) for r in live(fake, group)] == [retried.id]
+        return
+    (rule,) = live(fake, group)  # exactly one: no duplicate
+    assert rule_id(rule) == created.id and rule["remark"] == REMARK  # state matches the fake
+
+
+@pytest.mark.parametrize("group", ["g-node", "esg-eni"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("persistent", [False, True])
+def test_read(fake, group, kind, persistent):
+    provider = SecurityGroupRuleProvider()
+    created = provider.create(props(fake, group))
+    READ_CACHE.clear()
+    route = "esg.list" if group.startswith("esg-") else "bcc.getSecurityGroup"
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    try:
+        read = provider.read(created.id, created.outs)
+    except BceApiError as err:
+        assert persistent
+        assert_names_call_and_cause(err, "enterprise/security" if group.startswith("esg-") else "securityGroup", kind)
+        return
+    assert read.id == created.id  # a failed read is never mistaken for "deleted"
+
+
+DELETE_ROUTES = [("g-node", "bcc.revokeRule", "revokeRule"), ("esg-eni", "esg.deleteRule", "/rule/")]
+
+
+@pytest.mark.parametrize(("group", "route", "path"), DELETE_ROUTES)
+@pytest.mark.parametrize("kind", KINDS + AFTER)
+@pytest.mark.parametrize("persistent", [False, True])
+def test_delete(fake, group, route, path, kind, persistent):
+    provider = SecurityGroupRuleProvider()
+    created = provider.create(props(fake, group))
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    try:
+        provider.delete(created.id, created.outs)
+    except BceApiError as err:
+        assert persistent and not kind.endswith("-after")
+        assert_names_call_and_cause(err, path, kind)
+        # the delete failed, so Pulumi keeps the rule in its state: it must still exist
+        assert [rule_id(r) for r in live(fake, group)] == [created.id]
+        return
+    assert live(fake, group) == []
+
+
+UPDATE_ROUTES = [("g-node", "bcc.updateRule"), ("esg-eni", "esg.updateRule")]
+
+
+@pytest.mark.parametrize(("group", "route"), UPDATE_ROUTES)
+@pytest.mark.parametrize("kind", [*KINDS, "500-after"])
+@pytest.mark.parametrize("persistent", [False, True])
+def test_update_remark(fake, group, route, kind, persistent):
+    provider = SecurityGroupRuleProvider()
+    created = provider.create(props(fake, group))
+    new = {**created.outs, "remark": REMARK + " v2"}
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    try:
+        provider.update(created.id, created.outs, new)
+    except BceApiError as err:
+        assert persistent
+        assert_names_call_and_cause(err, "rule", kind)
+        (rule,) = live(fake, group)
+        assert rule_id(rule) == created.id  # still one rule, the same one
+        return
+    (rule,) = live(fake, group)
+    assert rule["remark"] == REMARK + " v2"
+
+
+DISCOVERY_ROUTES = ["cce.getCluster", "cce.listAddons", "bcc.getSecurityGroup", "esg.list"]
+
+
+@pytest.mark.parametrize("route", DISCOVERY_ROUTES)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("persistent", [False, True])
+def test_discovery(fake, route, kind, persistent):
+    settings = BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake.endpoint, timeout_ms=250, retry_base_ms=10)
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    try:
+        found = discover_cluster(settings, "cce-fault1")
+    except BceApiError as err:
+        assert persistent
+        assert_names_call_and_cause(
+            err,
+            {
+                "cce.getCluster": "/cluster/cce-fault1",
+                "cce.listAddons": "/addon",
+                "bcc.getSecurityGroup": "/v2/securityGroup/g-node",
+                "esg.list": "/v1/enterprise/security",
+            }[route],
+            kind,
+        )
+        assert fake.count(mutating=True) == 0
+        return
+    assert found.network_mode == "vpc-route-veth" and found.lb_controller_version == "1.0.0"
+    assert fake.count(mutating=True) == 0
