@@ -16,7 +16,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi.dynamic as dyn
 
-from .security_groups import RuleIdentity, SecurityGroupApi, SecurityGroupApiError
+from .security_groups import RuleIdentity, SecurityGroupApi
 from .settings import CREDENTIALS_INPUT, BceSettings
 
 IDENTITY_FIELDS = ("security_group_id", "protocol", "port_range", "source_ip", "ethertype", "direction")
@@ -163,4 +163,4 @@ class SecurityGroupRule(dyn.Resource):
         super().__init__(SecurityGroupRuleProvider(), name, props, opts)
 
 
-__all__ = ["SecurityGroupApiError", "SecurityGroupRule", "SecurityGroupRuleArgs", "SecurityGroupRuleProvider"]
+__all__ = ["SecurityGroupRule", "SecurityGroupRuleArgs", "SecurityGroupRuleProvider"]

@@ -20,7 +20,6 @@ from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 from .clients import BceApiError, call_bce, client_config
 from .settings import BceSettings
 
-SecurityGroupApiError = BceApiError
 ESG_ALLOW_PRIORITY = 1000  # lowest precedence: podlb's allow rules never override a deny
 
 

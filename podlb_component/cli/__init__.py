@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -102,4 +104,25 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # `podlb plan | head`: the reader left; that's not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def entry() -> None:
+    """The console script: run, then close what Pulumi's mock runtime left open, and exit."""
+    code = main()
+    _close_event_loop()
+    sys.exit(code)
+
+
+def _close_event_loop() -> None:
+    """Close the loop Pulumi's mock runtime left open, so nothing complains at exit."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()

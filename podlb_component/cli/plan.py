@@ -146,14 +146,11 @@ def _owner(reg: Registration) -> str:
 
 def build_plan(project: Project, run: ProgramRun) -> Plan:
     plan = Plan(project.name, project.stack, warnings=list(run.warnings), errors=list(run.errors))
+    clusters = {r.name for r in run.mocks.of_type("podlb:index:PodDirectCluster")}
+    # clusters first, then each Service; within an owner: component, reads, then the rest
     registrations = sorted(
         run.mocks.registrations,
-        key=lambda r: (
-            not r.type.endswith("PodDirectCluster") and _owner(r) != _cluster_owner(run),
-            _owner(r),
-            1 if r.is_read else _CATEGORY.get(r.type, 2),
-            r.name,
-        ),
+        key=lambda r: (_owner(r) not in clusters, _owner(r), 1 if r.is_read else _CATEGORY.get(r.type, 2), r.name),
     )
     used_by: dict[str, list[str]] = {}
     for reg in run.mocks.of_type(SERVICE_TYPE):
@@ -191,11 +188,6 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
             f"'[secret]': {', '.join(project.undecryptable)}"
         )
     return plan
-
-
-def _cluster_owner(run: ProgramRun) -> str:
-    clusters = run.mocks.of_type("podlb:index:PodDirectCluster")
-    return clusters[0].name if clusters else ""
 
 
 def podlb_error_text(exc: BaseException) -> str | None:

@@ -16,7 +16,7 @@ class _LiteralDumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not value.strip() == "" else None
+    style = "|" if "\n" in value.strip() else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

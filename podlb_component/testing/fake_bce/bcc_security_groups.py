@@ -9,15 +9,13 @@ status, not on the code.
 
 from __future__ import annotations
 
-import ipaddress
-import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...bce.limits import NORMAL_GROUP_RULES_PER_DIRECTION
 from .errors import BceFault, bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
+from .rule_checks import ClientTokens, check_common, new_id, string_fields
 
 RULE_FIELDS = {
     "remark",
@@ -32,58 +30,14 @@ RULE_FIELDS = {
     "securityGroupId",
 }
 IDENTITY = ("direction", "ethertype", "portRange", "protocol", "sourceGroupId", "sourceIp", "destGroupId", "destIp")
-REMARK_MAX = 128
-_ids = itertools.count(1)
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}{next(_ids):08x}"
-
-
-def check_port_range(value: str) -> None:
-    if value == "":
-        return
-    parts = value.split("-")
-    if len(parts) > 2 or not all(p.isdigit() for p in parts):
-        raise bad_request(f"portRange {value!r} is not a port or a range", "SecurityGroup.InvalidPortRange")
-    nums = [int(p) for p in parts]
-    if not all(1 <= n <= 65535 for n in nums) or nums != sorted(nums):
-        raise bad_request(f"portRange {value!r} is out of 1-65535", "SecurityGroup.InvalidPortRange")
-
-
-def check_cidr(value: str, ethertype: str, field_name: str) -> None:
-    if value in ("", "all"):
-        return
-    try:
-        net = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise bad_request(f"{field_name} {value!r} is not an IP or CIDR", "SecurityGroup.InvalidIp") from None
-    if (net.version == 6) != (ethertype == "IPv6"):
-        raise bad_request(f"{field_name} {value!r} does not match ethertype {ethertype}", "SecurityGroup.InvalidIp")
 
 
 def normalise_rule(raw: Any) -> dict[str, str]:
-    """Validate a rule as the API receives it (the SDK sends unset fields as null)."""
-    if not isinstance(raw, dict):
-        raise bad_request("rule must be an object")
-    unknown = set(raw) - RULE_FIELDS
-    if unknown:
-        raise bad_request(f"unknown rule fields {sorted(unknown)}")
-    rule = {k: ("" if raw.get(k) is None else str(raw.get(k))) for k in RULE_FIELDS - {"securityGroupId"}}
-    if rule["direction"] not in ("ingress", "egress"):
-        raise bad_request(f"direction must be ingress or egress, got {rule['direction']!r}")
-    rule["ethertype"] = rule["ethertype"] or "IPv4"
-    if rule["ethertype"] not in ("IPv4", "IPv6"):
-        raise bad_request(f"ethertype must be IPv4 or IPv6, got {rule['ethertype']!r}")
-    if rule["protocol"] not in ("", "all", "tcp", "udp", "icmp"):
-        raise bad_request(f"protocol {rule['protocol']!r} is not tcp, udp, icmp or all")
-    check_port_range(rule["portRange"])
-    check_cidr(rule["sourceIp"], rule["ethertype"], "sourceIp")
-    check_cidr(rule["destIp"], rule["ethertype"], "destIp")
+    """Validate a rule as the API receives it."""
+    rule = string_fields(raw, RULE_FIELDS, RULE_FIELDS - {"securityGroupId"})
+    check_common(rule)
     if rule["sourceIp"] and rule["sourceGroupId"]:
         raise bad_request("sourceIp and sourceGroupId are exclusive")
-    if len(rule["remark"]) > REMARK_MAX:
-        raise bad_request(f"remark is longer than {REMARK_MAX} characters", "SecurityGroup.InvalidRemark")
     return rule
 
 
@@ -149,7 +103,7 @@ class SecurityGroupBackend:
         self.groups: dict[str, SecurityGroup] = {}
         self.rule_limit = rule_limit
         """Rules per direction (Baidu's default quota); None: unlimited."""
-        self._tokens: dict[str, str] = {}
+        self._tokens = ClientTokens()
 
     def add_group(
         self,
@@ -170,22 +124,11 @@ class SecurityGroupBackend:
             raise not_found("SecurityGroup.NotFound", f"security group {group_id} does not exist")
         return self.groups[group_id]
 
-    def _idempotent(self, token: str | None, fingerprint: str) -> bool:
-        """True when this exact request already succeeded under `token`."""
-        if not token:
-            return False
-        seen = self._tokens.get(token)
-        if seen is None:
-            return False
-        if seen != fingerprint:
-            raise conflict("IdempotentParameterMismatch", f"clientToken {token} was used for another request")
-        return True
-
     def authorize(self, group_id: str, raw: Any, token: str | None = None, sg_version: str | None = None) -> None:
         group = self.get(group_id)
         rule = normalise_rule(raw)
-        fingerprint = json.dumps(["authorize", group_id, rule], sort_keys=True)
-        if self._idempotent(token, fingerprint):
+        fingerprint = ClientTokens.fingerprint("authorize", group_id, rule)
+        if self._tokens.already_done(token, fingerprint):
             return
         self._check_version(group, sg_version)
         if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
@@ -200,8 +143,7 @@ class SecurityGroupBackend:
             )
         group.rules.append({**rule, "id": new_id("r-"), "createdTime": "2026-01-01T00:00:00Z"})
         group.sg_version += 1
-        if token:
-            self._tokens[token] = fingerprint
+        self._tokens.remember(token, fingerprint)
 
     def revoke(self, group_id: str, raw: Any, sg_version: str | None = None) -> None:
         group = self.get(group_id)

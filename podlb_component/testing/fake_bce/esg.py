@@ -7,34 +7,14 @@ and a rule equal to an existing one in everything but its remark is a 409 duplic
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...bce.limits import ENTERPRISE_GROUP_RULES_PER_DIRECTION
-from .bcc_security_groups import REMARK_MAX, check_cidr, check_port_range, new_id
 from .errors import bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
+from .rule_checks import ClientTokens, check_common, new_id, string_fields
 
-RULE_FIELDS = {
-    "remark",
-    "direction",
-    "ethertype",
-    "portRange",
-    "sourcePortRange",
-    "protocol",
-    "sourceIp",
-    "destIp",
-    "enterpriseSecurityGroupId",
-    "action",
-    "localIp",
-    "priority",
-    "remoteIpSet",
-    "remoteIpGroup",
-    "createdTime",
-    "updatedTime",
-    "enterpriseSecurityGroupRuleId",
-}
 IDENTITY = (
     "direction",
     "ethertype",
@@ -49,34 +29,26 @@ IDENTITY = (
     "action",
     "priority",
 )
+# what the SDK sends (unset fields as null) and what listings return
+RULE_FIELDS = {
+    *IDENTITY,
+    "remark",
+    "enterpriseSecurityGroupId",
+    "enterpriseSecurityGroupRuleId",
+    "createdTime",
+    "updatedTime",
+}
 
 
 def normalise_rule(raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise bad_request("each rule must be an object")
-    unknown = set(raw) - RULE_FIELDS
-    if unknown:
-        raise bad_request(f"unknown rule fields {sorted(unknown)}")
-    rule: dict[str, Any] = {k: ("" if raw.get(k) is None else str(raw.get(k))) for k in IDENTITY if k != "priority"}
-    rule["remark"] = "" if raw.get("remark") is None else str(raw["remark"])
-    if rule["direction"] not in ("ingress", "egress"):
-        raise bad_request(f"direction must be ingress or egress, got {rule['direction']!r}")
+    rule: dict[str, Any] = string_fields(raw, RULE_FIELDS, {*IDENTITY, "remark"} - {"priority"})
     if rule["action"] not in ("allow", "deny"):
         raise bad_request(f"action must be allow or deny, got {rule['action']!r}")
     priority = raw.get("priority")
     if isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 1000:
         raise bad_request(f"priority must be an integer 1-1000, got {priority!r}")
     rule["priority"] = priority
-    rule["ethertype"] = rule["ethertype"] or "IPv4"
-    if rule["ethertype"] not in ("IPv4", "IPv6"):
-        raise bad_request(f"ethertype must be IPv4 or IPv6, got {rule['ethertype']!r}")
-    if rule["protocol"] not in ("", "all", "tcp", "udp", "icmp"):
-        raise bad_request(f"protocol {rule['protocol']!r} is not tcp, udp, icmp or all")
-    check_port_range(rule["portRange"])
-    check_cidr(rule["sourceIp"], rule["ethertype"], "sourceIp")
-    check_cidr(rule["destIp"], rule["ethertype"], "destIp")
-    if len(rule["remark"]) > REMARK_MAX:
-        raise bad_request(f"remark is longer than {REMARK_MAX} characters")
+    check_common(rule)
     return rule
 
 
@@ -103,7 +75,7 @@ class EnterpriseSecurityGroupBackend:
     def __init__(self, rule_limit: int | None = ENTERPRISE_GROUP_RULES_PER_DIRECTION) -> None:
         self.groups: dict[str, EnterpriseSecurityGroup] = {}
         self.rule_limit = rule_limit
-        self._tokens: dict[str, str] = {}
+        self._tokens = ClientTokens()
 
     def add_group(
         self,
@@ -128,10 +100,8 @@ class EnterpriseSecurityGroupBackend:
         if not isinstance(raw_rules, list) or not raw_rules:
             raise bad_request("rules must be a non-empty list")
         rules = [normalise_rule(r) for r in raw_rules]
-        fingerprint = json.dumps(["authorize", group_id, rules], sort_keys=True)
-        if token and token in self._tokens:
-            if self._tokens[token] != fingerprint:
-                raise conflict("IdempotentParameterMismatch", f"clientToken {token} was used for another request")
+        fingerprint = ClientTokens.fingerprint("authorize", group_id, rules)
+        if self._tokens.already_done(token, fingerprint):
             return
         for rule in rules:
             if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
@@ -153,8 +123,7 @@ class EnterpriseSecurityGroupBackend:
                     "updatedTime": "2026-01-01T00:00:00Z",
                 }
             )
-        if token:
-            self._tokens[token] = fingerprint
+        self._tokens.remember(token, fingerprint)
 
     def find_rule(self, rule_id: str) -> tuple[EnterpriseSecurityGroup, dict[str, Any]]:
         for group in self.groups.values():
