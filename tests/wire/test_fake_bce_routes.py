@@ -320,3 +320,35 @@ def test_rule_quota_per_direction(fake_bce, bce_settings):
     ]
     assert api_error(lambda: esg.authorize_enterprise_security_group_rule("esg-full", models)).status == 400
     esg.authorize_enterprise_security_group_rule("esg-full", models[:150])
+
+
+def test_fake_runs_alone_from_a_seed_file(tmp_path):
+    """`python -m podlb_component.testing.fake_bce --port N --state seed.yaml`, reached by the SDK."""
+    import socket
+    import subprocess
+    import sys
+
+    import yaml
+
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(
+        yaml.safe_dump(
+            {"credentials": {"AKIDalone": "SKalone"}, "security_groups": [{"id": "g-seeded", "vpc_id": "vpc-9"}]}
+        )
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "podlb_component.testing.fake_bce", "--port", str(port), "--state", str(seed)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == f"fake BCE listening on http://127.0.0.1:{port}"
+        settings = BceSettings("AKIDalone", "SKalone", endpoint=f"http://127.0.0.1:{port}")
+        detail = body(BccClient(client_config(settings, "bcc")).get_security_group_detail("g-seeded"))
+        assert detail["vpcId"] == "vpc-9"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
