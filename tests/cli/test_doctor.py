@@ -7,7 +7,6 @@ import pytest
 
 from podlb_component.cli import main
 from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG
-from podlb_component.testing.fake_bce.cce import Cluster
 from podlb_component.testing.fake_kube import FakeKube
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
@@ -35,16 +34,7 @@ def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):
             {"direction": "ingress", "protocol": "tcp", "portRange": "8080", "sourceIp": "0.0.0.0/0", "remark": "podlb"}
         ],
     )
-    fake_bce.state.cce.add(
-        Cluster(
-            cluster_id="cce-doc01",
-            network_mode=mode,
-            vpc_id="vpc-1",
-            vpc_cidr="10.0.0.0/16",
-            node_security_groups=["g-node"],
-            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
-        )
-    )
+    fake_bce.state.add_cce_cluster("cce-doc01", mode)
     kube.put(
         {
             "apiVersion": "apps/v1",

@@ -10,7 +10,6 @@ from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.bce.settings import BceSettings
-from podlb_component.testing.fake_bce.cce import Cluster
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 KINDS = ["500", "503", "429", "RequestExpired", "hang", "drop"]
@@ -22,19 +21,7 @@ PERSISTENT = 10  # more than the SDK's 3 retries
 @pytest.fixture
 def fake(fake_bce):
     fake_bce.hang_seconds = 0.4
-    fake_bce.state.security_groups.add_group("g-node", "vpc-1")
-    fake_bce.state.enterprise_security_groups.add_group("esg-eni")
-    fake_bce.state.cce.add(
-        Cluster(
-            cluster_id="cce-fault1",
-            network_mode="vpc-route-veth",
-            vpc_id="vpc-1",
-            vpc_cidr="10.0.0.0/16",
-            node_security_groups=["g-node"],
-            eni_security_groups=["esg-eni"],
-            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
-        )
-    )
+    fake_bce.state.add_cce_cluster("cce-fault1", eni_security_groups=("esg-eni",))
     READ_CACHE.clear()
     return fake_bce
 

@@ -6,7 +6,6 @@ import pytest
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.cli import main as podlb
-from podlb_component.testing.fake_bce.cce import Cluster
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import run_program
 
@@ -23,18 +22,12 @@ def each_own_port(i: int) -> dict:
 
 
 def seed(fake, mode="vpc-route-veth", addon=True):
-    fake.state.security_groups.add_group("g-node", "vpc-1")
-    fake.state.enterprise_security_groups.add_group("esg-eni")
-    fake.state.cce.add(
-        Cluster(
-            cluster_id="cce-disc01",
-            network_mode=mode,
-            vpc_id="vpc-1",
-            vpc_cidr="10.8.0.0/16",
-            node_security_groups=["g-node"],
-            eni_security_groups=["esg-eni"],
-            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}} if addon else {},
-        )
+    fake.state.add_cce_cluster(
+        "cce-disc01",
+        mode,
+        vpc_cidr="10.8.0.0/16",
+        eni_security_groups=("esg-eni",),
+        lb_controller="1.0.0" if addon else None,
     )
 
 

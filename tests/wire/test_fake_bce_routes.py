@@ -18,7 +18,6 @@ from podlb_component.bce.cce import CceClient
 from podlb_component.bce.clients import BceApiError, RetryPolicy, call_bce, client_config
 from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.settings import BceSettings
-from podlb_component.testing.fake_bce.cce import Cluster
 from podlb_component.testing.fake_bce.eni import Eni
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
@@ -164,19 +163,9 @@ def test_enis(fake_bce, bce_settings):
 
 
 def seed_cluster(fake, **kw):
-    defaults = dict(
-        cluster_id="cce-abc1",
-        network_mode="vpc-secondary-ip-veth",
-        vpc_id="vpc-1",
-        vpc_cidr="10.0.0.0/16",
-        node_security_groups=["g-node"],
-        eni_security_groups=["esg-eni"],
-        addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
-        instances=[
-            {"spec": {"cceInstanceID": f"cce-abc1-{i}"}, "status": {"instancePhase": "running"}} for i in range(3)
-        ],
-    )
-    return fake.state.cce.add(Cluster(**{**defaults, **kw}))
+    instances = [{"spec": {"cceInstanceID": f"cce-abc1-{i}"}, "status": {"instancePhase": "running"}} for i in range(3)]
+    options = {"eni_security_groups": ("esg-eni",), "instances": instances, **kw}
+    return fake.state.add_cce_cluster("cce-abc1", "vpc-secondary-ip-veth", **options)
 
 
 def test_cce_routes_both_prefixes(fake_bce, bce_settings):
@@ -197,14 +186,14 @@ def test_cce_routes_both_prefixes(fake_bce, bce_settings):
 
 
 def test_discovery(fake_bce, bce_settings):
-    seed_cluster(fake_bce, addons={})
+    seed_cluster(fake_bce, lb_controller=None)
     found = discover_cluster(bce_settings, "cce-abc1")
     assert found.network_mode == "vpc-secondary-ip-veth" and found.vpc_cidr == "10.0.0.0/16"
     assert found.node_security_group_ids == ("g-node",) and found.eni_security_group_ids == ("esg-eni",)
     assert found.lb_controller_version is None
     # one cluster read, one add-on read, and the groups' rules once (for the rule quota)
     assert [c.route for c in fake_bce.calls] == ["cce.getCluster", "cce.listAddons", "esg.list", "bcc.getSecurityGroup"]
-    assert found.ingress_rules == {"g-node": [], "esg-eni": []}  # the groups aren't seeded here
+    assert found.ingress_rules == {"g-node": [], "esg-eni": []}  # the groups exist, empty
 
 
 # -- signatures ------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import logging
 
 from podlb_component import PodDirectCluster, PodDirectService
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
-from podlb_component.testing.fake_bce.cce import Cluster
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import run_program
 
@@ -16,17 +15,7 @@ CREDENTIALS_FIELD = "bce_credentials"
 
 def test_secret_key_never_leaks(fake_bce, capfd, caplog):
     caplog.set_level(logging.DEBUG)  # the SDK logs requests and headers at DEBUG
-    fake_bce.state.security_groups.add_group("g-node", "vpc-1")
-    fake_bce.state.cce.add(
-        Cluster(
-            cluster_id="cce-audit1",
-            network_mode="vpc-route-veth",
-            vpc_id="vpc-1",
-            vpc_cidr="10.0.0.0/16",
-            node_security_groups=["g-node"],
-            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
-        )
-    )
+    fake_bce.state.add_cce_cluster("cce-audit1")
     config = {
         "bce:accessKeyId": ACCESS_KEY_ID,
         "bce:secretAccessKey": SECRET_ACCESS_KEY,

@@ -32,6 +32,39 @@ class FakeBceState:
     enis: EniBackend = field(default_factory=EniBackend)
     cce: CceBackend = field(default_factory=CceBackend)
 
+    def add_cce_cluster(
+        self,
+        cluster_id: str,
+        network_mode: str = "vpc-route-veth",
+        *,
+        vpc_id: str = "vpc-1",
+        vpc_cidr: str = "10.0.0.0/16",
+        node_security_groups: tuple[str, ...] = ("g-node",),
+        eni_security_groups: tuple[str, ...] = (),
+        lb_controller: str | None = "1.0.0",
+        **extra: Any,
+    ) -> Cluster:
+        """A CCE cluster whose security groups exist (made empty when missing) and whose
+        cce-lb-controller add-on runs at `lb_controller` (None: not installed)."""
+        for group in (*node_security_groups, *eni_security_groups):
+            if group.startswith("esg-") and group not in self.enterprise_security_groups.groups:
+                self.enterprise_security_groups.add_group(group)
+            elif group.startswith("g-") and group not in self.security_groups.groups:
+                self.security_groups.add_group(group, vpc_id)
+        addons = {"cce-lb-controller": {"version": lb_controller, "phase": "Running"}} if lb_controller else {}
+        return self.cce.add(
+            Cluster(
+                cluster_id=cluster_id,
+                network_mode=network_mode,
+                vpc_id=vpc_id,
+                vpc_cidr=vpc_cidr,
+                node_security_groups=list(node_security_groups),
+                eni_security_groups=list(eni_security_groups),
+                addons=addons,
+                **extra,
+            )
+        )
+
     def set_rule_limits(self, normal: int | None, enterprise: int | None) -> None:
         self.security_groups.rule_limit = normal
         self.enterprise_security_groups.rule_limit = enterprise
