@@ -10,7 +10,7 @@ from baidubce import bce_base_client
 from baidubce.bce_client_configuration import BceClientConfiguration
 from baidubce.http import http_methods
 
-from .clients import call_bce
+from .clients import call_bce, send_request
 
 PREFIX = "/api/cce/service/v2"
 
@@ -20,7 +20,8 @@ class CceClient(bce_base_client.BceBaseClient):
         bce_base_client.BceBaseClient.__init__(self, config)
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self._send_request(http_methods.GET, (PREFIX + path).encode(), params=params or {})
+        # podlb's error parser: CCE error bodies spell `requestID` (see clients.parse_error)
+        response = send_request(self.config, None, http_methods.GET, (PREFIX + path).encode(), None, None, params or {})
         raw = getattr(response, "raw_data", None)
         return json.loads(raw) if raw else {}
 

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import http.client
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from baidubce.auth import bce_v1_signer
 from baidubce.auth.bce_credentials import BceCredentials
 from baidubce.bce_client_configuration import BceClientConfiguration
-from baidubce.exception import BceError, BceHttpClientError, BceServerError
+from baidubce.exception import BceClientError, BceError, BceHttpClientError, BceServerError
+from baidubce.http import bce_http_client, handler
 from baidubce.retry.retry_policy import BackOffRetryPolicy
+from baidubce.services.bcc import bcc_client
+from baidubce.services.esg import esg_client
 
 from .settings import BceSettings
 
 T = TypeVar("T")
 TOO_MANY_REQUESTS = 429
+# Gateway answers: transient, and every podlb call is safe to repeat (reads; writes carry a
+# clientToken, or are by id and treat "already gone" as done).
+RETRIED_STATUSES = {TOO_MANY_REQUESTS, http.client.BAD_GATEWAY, http.client.GATEWAY_TIMEOUT}
 AUTH_ERROR_CODES = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "AccessDeniedException"}
 
 
 class RetryPolicy(BackOffRetryPolicy):
-    """The SDK's back-off policy, plus throttling (429) and RequestExpired.
+    """The SDK's back-off policy (IOError, 500, 503), plus throttling (429), gateway errors
+    (502, 504) and RequestExpired.
 
     The SDK compares error codes to b'RequestExpired' (bytes) while parsed codes are str on
     Python 3, so its own RequestExpired retry never fires; this policy compares strings.
@@ -30,9 +39,108 @@ class RetryPolicy(BackOffRetryPolicy):
             return False
         if isinstance(error, BceServerError):
             code = error.code.decode() if isinstance(error.code, bytes) else error.code
-            if error.status_code == TOO_MANY_REQUESTS or code == "RequestExpired":
+            if error.status_code in RETRIED_STATUSES or code == "RequestExpired":
                 return True
         return bool(super().should_retry(error, retries_attempted))
+
+
+def parse_error(http_response: Any, response: Any) -> bool:
+    """bce-python-sdk's `handler.parse_error`, tolerant of what BCE's edges really send.
+
+    The SDK's own parser reads `d['requestId']` from a JSON body: a CCE v2 body that spells it
+    `requestID`, or a gateway's HTML page, makes it raise KeyError/ValueError, and the caller
+    loses the HTTP status (and the retry policy never sees a 502/504). This one always raises a
+    BceServerError that carries the status."""
+    status = http_response.status
+    if status // 100 == 2:
+        return False
+    if status // 100 == 1:
+        raise BceClientError(b"Can not handle 1xx http status code")
+    raw = http_response.read()
+    request_id = response.metadata.bce_request_id if response is not None else None
+    code: str | None = None
+    message = http_response.reason or f"HTTP {status}"
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+        text = raw.decode("utf-8", "replace").strip()
+        message = f"{message}: the answer is not BCE JSON ({text[:120]!r})"
+    if isinstance(body, dict):
+        code = body.get("code") or None
+        message = body.get("message") or message
+        request_id = body.get("requestId") or body.get("requestID") or request_id
+    error = BceServerError(message, code=code, request_id=request_id)
+    error.status_code = status
+    raise error
+
+
+def send_request(config: Any, body_parser: Any, *args: Any) -> Any:
+    return bce_http_client.send_request(
+        config, bce_v1_signer.sign, [parse_error, body_parser or handler.parse_json], *args
+    )
+
+
+class BccClient(bcc_client.BccClient):
+    """The SDK's BccClient with podlb's error parser (see `parse_error`)."""
+
+    def _send_request(  # type: ignore[override]
+        self,
+        http_method: Any,
+        path: Any,
+        body: Any = None,
+        headers: Any = None,
+        params: Any = None,
+        config: Any = None,
+        body_parser: Any = None,
+        prefix: Any = None,
+    ) -> Any:
+        return send_request(
+            self._merge_config(config),
+            body_parser,
+            http_method,
+            (self.prefix if prefix is None else prefix) + path,
+            body,
+            headers,
+            params,
+        )
+
+    def _send_action_request(  # type: ignore[override]
+        self,
+        http_method: Any,
+        path: Any,
+        body: Any = None,
+        headers: Any = None,
+        params: Any = None,
+        config: Any = None,
+        body_parser: Any = None,
+    ) -> Any:
+        return send_request(self._merge_config(config), body_parser, http_method, path, body, headers, params)
+
+
+class EsgClient(esg_client.EsgClient):
+    """The SDK's EsgClient with podlb's error parser (see `parse_error`)."""
+
+    def _send_request(  # type: ignore[override]
+        self,
+        http_method: Any,
+        path: Any,
+        body: Any = None,
+        headers: Any = None,
+        params: Any = None,
+        config: Any = None,
+        body_parser: Any = None,
+        prefix: Any = None,
+    ) -> Any:
+        return send_request(
+            self._merge_config(config),
+            body_parser,
+            http_method,
+            (self.prefix if prefix is None else prefix) + path,
+            body,
+            headers,
+            params,
+        )
 
 
 def client_config(

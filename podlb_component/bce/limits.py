@@ -5,9 +5,11 @@ be raised through the Quota Center, hence the `security_group_rule_limit` input.
 
 from __future__ import annotations
 
+from ..rule_model import is_enterprise_group
+
 NORMAL_GROUP_RULES_PER_DIRECTION = 100
 ENTERPRISE_GROUP_RULES_PER_DIRECTION = 150
 
 
 def default_rule_limit(group_id: str) -> int:
-    return ENTERPRISE_GROUP_RULES_PER_DIRECTION if group_id.startswith("esg-") else NORMAL_GROUP_RULES_PER_DIRECTION
+    return ENTERPRISE_GROUP_RULES_PER_DIRECTION if is_enterprise_group(group_id) else NORMAL_GROUP_RULES_PER_DIRECTION

@@ -1,22 +1,25 @@
 """SecurityGroupRule: one ingress rule in a Baidu security group, as a Pulumi dynamic resource.
 
-The provider runs in the Pulumi engine's dynamic-provider process, not in the program: it
-builds its SDK clients inside each method from the resource's own (secret) inputs and holds
-no credentials of its own, so nothing secret is pickled into the state with it.
-Normal groups (`g-…`) go through BCC's /v2/securityGroup API, enterprise groups (`esg-…`)
-through /v1/enterprise/security.
+The provider runs in the Pulumi engine's dynamic-provider process (`python -m pulumi.dynamic`),
+not in the program: it builds its SDK clients inside each method from the resource's own
+(secret) inputs and holds no credentials of its own, so nothing secret is pickled into the
+state with it. Normal groups (`g-…`) go through BCC's /v2/securityGroup API, enterprise groups
+(`esg-…`) through /v1/enterprise/security.
+
+The rule's remark carries its owner token (rule_model.owner_remark): the provider adopts,
+changes and deletes only a rule with this resource's own token.
 """
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from typing import Any, TypedDict
 
 import pulumi
 import pulumi.dynamic as dyn
 
-from .security_groups import RuleIdentity, SecurityGroupApi
+from ..rule_model import REMARK_MAX, RuleFields, is_security_group_id, owns
+from .security_groups import SecurityGroupApi
 from .settings import CREDENTIALS_INPUT, BceSettings
 
 IDENTITY_FIELDS = ("security_group_id", "protocol", "port_range", "source_ip", "ethertype", "direction")
@@ -32,7 +35,7 @@ class SecurityGroupRuleArgs(TypedDict, total=False):
     source_ip: pulumi.Input[str]
     """Source CIDR of the ingress rule."""
     remark: pulumi.Input[str]
-    """Says who owns the rule (podlb writes the stack and Service)."""
+    """Names the owning resource (rule_model.owner_remark); at most 128 characters."""
     bce_credentials: pulumi.Input[Any]
     """Secret {access_key_id, secret_access_key, region, endpoint}; env is used when unset."""
 
@@ -52,7 +55,7 @@ def check_rule_inputs(news: dict[str, Any]) -> tuple[dict[str, Any], list[dyn.Ch
     failures: list[dyn.CheckFailure] = []
     inputs = dict(news)
     group = inputs.get("security_group_id")
-    if not isinstance(group, str) or not group.startswith(("g-", "esg-")):
+    if not is_security_group_id(group):
         failures.append(dyn.CheckFailure("security_group_id", f"{group!r} is not a 'g-…' or 'esg-…' security group id"))
     protocol = inputs.get("protocol")
     if protocol not in ("tcp", "udp"):
@@ -68,26 +71,20 @@ def check_rule_inputs(news: dict[str, Any]) -> tuple[dict[str, Any], list[dyn.Ch
     except ValueError:
         failures.append(dyn.CheckFailure("source_ip", f"{source!r} is not a CIDR block"))
     remark = inputs.get("remark") or ""
-    if not isinstance(remark, str) or len(remark) > 128:
-        failures.append(dyn.CheckFailure("remark", "must be a string of at most 128 characters"))
+    if not isinstance(remark, str) or len(remark) > REMARK_MAX:
+        failures.append(dyn.CheckFailure("remark", f"must be a string of at most {REMARK_MAX} characters"))
     inputs["direction"] = "ingress"
     return inputs, failures
 
 
-def client_token(props: dict[str, Any]) -> str:
-    """Same rule, same token: a retried create never makes a second rule (BCE: < 64 ASCII)."""
-    identity = "|".join(str(props.get(k)) for k in IDENTITY_FIELDS) + "|" + str(props.get("remark"))
-    return "podlb-" + hashlib.sha256(identity.encode()).hexdigest()[:40]
-
-
-def _identity(props: dict[str, Any]) -> RuleIdentity:
-    return RuleIdentity(
+def _fields(props: dict[str, Any]) -> RuleFields:
+    return RuleFields(
         security_group_id=props["security_group_id"],
-        direction=props.get("direction", "ingress"),
+        direction=props.get("direction") or "ingress",
         protocol=props["protocol"],
         port_range=props["port_range"],
         source_ip=props["source_ip"],
-        ethertype=props.get("ethertype", "IPv4"),
+        ethertype=props.get("ethertype") or "IPv4",
     )
 
 
@@ -112,29 +109,41 @@ class SecurityGroupRuleProvider(dyn.ResourceProvider):
             or olds.get("remark") != news.get("remark")
             or olds.get(CREDENTIALS_INPUT) != news.get(CREDENTIALS_INPUT)
         )
-        # Only the remark can change in place; the same rule can't exist twice, so an
-        # identity change creates the new rule before deleting the old (they differ).
+        # Only the remark changes in place. A new identity is a new rule, made before the old
+        # one is deleted (they differ, so both may exist for a moment: the port never closes).
         return dyn.DiffResult(changes=changes, replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
-        api = self._api(props)
-        rule_id = api.ensure_rule(_identity(props), props.get("remark") or "", client_token(props))
+        rule_id = self._api(props).create_rule(_fields(props), props.get("remark") or "")
         return dyn.CreateResult(rule_id, _outputs(props, rule_id))
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        api = self._api(props)
-        found = api.find_rule_by_id(props["security_group_id"], id_)
-        if found is None:  # deleted out of band: report it gone so the next up recreates it
-            return dyn.ReadResult(None, None)
-        return dyn.ReadResult(id_, _outputs({**props, "remark": found.get("remark", props.get("remark"))}, id_))
+        found = self._api(props).rule_by_id(props["security_group_id"], id_)
+        if found is None or not owns(found.get("remark") or "", props.get("remark") or ""):
+            # Deleted out of band, or re-labelled by someone (then it is theirs): gone for
+            # Pulumi. An empty id is how a provider says so; `ReadResult(None, None)` crashes
+            # the provider host (it writes into the outputs).
+            return dyn.ReadResult("", {})
+        refreshed = {**props, "remark": found.get("remark") or ""}
+        # The API may answer in another spelling of the same rule (x/32 as x, …): keep ours
+        # then, or every refresh would show a change; a real change (edited by id) shows.
+        if not _fields(props).matches(found):
+            refreshed.update(
+                port_range=found.get("portRange") or props["port_range"],
+                source_ip=found.get("sourceIp") or props["source_ip"],
+                protocol=found.get("protocol") or props["protocol"],
+            )
+        return dyn.ReadResult(id_, _outputs(refreshed, id_))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
         if olds.get("remark") != news.get("remark"):
-            self._api(news).update_remark(news["security_group_id"], id_, news.get("remark") or "")
+            self._api(news).update_remark(
+                news["security_group_id"], id_, olds.get("remark") or "", news.get("remark") or ""
+            )
         return dyn.UpdateResult(_outputs(news, id_))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        self._api(props).delete_rule(_identity(props), id_)
+        self._api(props).delete_rule(_fields(props), props.get("remark") or "", id_)
 
 
 class SecurityGroupRule(dyn.Resource):

@@ -1,5 +1,9 @@
 """Security-group rules through bce-python-sdk: normal groups (BCC /v2/securityGroup) and
-enterprise groups (/v1/enterprise/security), behind one small interface."""
+enterprise groups (/v1/enterprise/security), behind one small interface.
+
+Ownership (rule_model.owns) is checked here, against the live rule, before every change: podlb
+adopts a rule only when it carries this resource's own owner token (a create whose answer was
+lost), and never updates or deletes a rule whose remark isn't its own."""
 
 from __future__ import annotations
 
@@ -8,45 +12,18 @@ import io
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from baidubce.services.bcc.bcc_client import BccClient
 from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
-from baidubce.services.esg.esg_client import EsgClient
 from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
-from .clients import BceApiError, call_bce, client_config
+from ..rule_model import RuleFields, is_enterprise_group, owns
+from .clients import TOO_MANY_REQUESTS, BccClient, BceApiError, EsgClient, call_bce, client_config
 from .settings import BceSettings
 
 ESG_ALLOW_PRIORITY = 1000  # lowest precedence: podlb's allow rules never override a deny
-
-
-@dataclass(frozen=True)
-class RuleIdentity:
-    """The fields that make two rules the same rule (BCE rejects a duplicate of these)."""
-
-    security_group_id: str
-    direction: str
-    protocol: str
-    port_range: str
-    source_ip: str
-    ethertype: str
-
-    @property
-    def enterprise(self) -> bool:
-        return self.security_group_id.startswith("esg-")
-
-    def matches(self, rule: dict[str, Any]) -> bool:
-        return (
-            rule.get("direction") == self.direction
-            and (rule.get("protocol") or "") == self.protocol
-            and (rule.get("portRange") or "") == self.port_range
-            and (rule.get("sourceIp") or "") == self.source_ip
-            and (rule.get("ethertype") or "IPv4") == self.ethertype
-            and (not self.enterprise or rule.get("action", "allow") == "allow")
-        )
 
 
 def _body(response: Any) -> dict[str, Any]:
@@ -55,10 +32,15 @@ def _body(response: Any) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def _rule_id(rule: dict[str, Any]) -> str | None:
+    return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
+
+
 class _ReadCache:
-    """Per-process cache of group rules for the read path. A `pulumi refresh` reads every rule,
-    and rules share a few groups: each group is fetched once per run, not once per rule.
-    Entries live READ_TTL seconds, and any write through this process drops the group's entry."""
+    """Per-process cache of group rules for reads and deletes. A `pulumi refresh` reads every
+    rule and a destroy deletes every rule, and rules share a few groups: each group is fetched
+    once per run, not once per rule. Entries live READ_TTL seconds; a create drops the group's
+    entry and a delete removes its rule from it."""
 
     READ_TTL = 20.0
 
@@ -78,8 +60,21 @@ class _ReadCache:
             self._entries[key] = (time.monotonic() + self.READ_TTL, value)
             return value
 
+    def put(self, key: tuple[str, ...], value: Any) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.READ_TTL, value)
+
     def drop(self, key: tuple[str, ...]) -> None:
         self._entries.pop(key, None)
+
+    def forget_rule(self, key: tuple[str, ...], rule_id: str) -> None:
+        """A rule this process deleted: drop it from the cached listing instead of dropping the
+        listing, so a destroy reads each group once, not once per rule."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[1] is not None:
+                kept = [r for r in entry[1] if _rule_id(r) != rule_id]
+                self._entries[key] = (entry[0], kept)
 
     def clear(self) -> None:
         self._entries.clear()
@@ -100,8 +95,8 @@ class SecurityGroupApi:
 
     # -- reads -------------------------------------------------------------------------
     def group_rules(self, group_id: str) -> list[dict[str, Any]] | None:
-        """All rules of a group; None when the group doesn't exist."""
-        if group_id.startswith("esg-"):
+        """All rules of a group, read now; None when the group doesn't exist."""
+        if is_enterprise_group(group_id):
             for group in self._enterprise_groups():
                 if group.get("id") == group_id:
                     return list(group.get("rules") or [])
@@ -116,15 +111,18 @@ class SecurityGroupApi:
             raise
         return list(_body(detail).get("rules") or [])
 
+    def cached_group_rules(self, group_id: str) -> list[dict[str, Any]] | None:
+        return READ_CACHE.get(self._cache_key(group_id), lambda: self.group_rules(group_id))  # type: ignore[no-any-return]
+
     def rules_of(self, group_ids: list[str]) -> dict[str, list[dict[str, Any]] | None]:
         """Rules of several groups: one GET per normal group, one listing for all enterprise ones."""
         result: dict[str, list[dict[str, Any]] | None] = {}
-        enterprise = [g for g in group_ids if g.startswith("esg-")]
+        enterprise = [g for g in group_ids if is_enterprise_group(g)]
         if enterprise:
             listed = {g.get("id"): list(g.get("rules") or []) for g in self._enterprise_groups()}
             result.update({g: listed.get(g) for g in enterprise})
         for group in group_ids:
-            if not group.startswith("esg-"):
+            if not is_enterprise_group(group):
                 result[group] = self.group_rules(group)
         return result
 
@@ -142,147 +140,215 @@ class SecurityGroupApi:
                 return
             marker = page.get("nextMarker")
 
+    def rule_by_id(self, group_id: str, rule_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
+        """The listed rule with this id. From the cached listing unless `fresh`; a rule missing
+        from a cached listing is looked for again in a fresh one before it counts as gone."""
+        if not fresh:
+            found = next((r for r in self.cached_group_rules(group_id) or [] if _rule_id(r) == rule_id), None)
+            if found is not None:
+                return found
+        rules = self.group_rules(group_id)
+        READ_CACHE.put(self._cache_key(group_id), rules)
+        return next((r for r in rules or [] if _rule_id(r) == rule_id), None)
+
     @staticmethod
-    def _rule_id(rule: dict[str, Any]) -> str | None:
-        return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
+    def own_rule(fields: RuleFields, remark: str, rules: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+        """The rule with these fields that this resource owns (by remark), if listed."""
+        return next((r for r in rules or [] if fields.matches(r) and owns(r.get("remark") or "", remark)), None)
 
-    def find_rule(self, identity: RuleIdentity) -> dict[str, Any] | None:
-        for rule in self.group_rules(identity.security_group_id) or []:
-            if identity.matches(rule):
-                return rule
-        return None
-
-    def _find_quietly(self, identity: RuleIdentity) -> dict[str, Any] | None:
-        """find_rule, or None when the read fails too (the original error is the one to report)."""
+    def _own_rule_quietly(self, fields: RuleFields, remark: str) -> dict[str, Any] | None:
+        """own_rule on a fresh read, or None when the read fails too (the first error is the
+        one to report)."""
         try:
-            return self.find_rule(identity)
+            return self.own_rule(fields, remark, self.group_rules(fields.security_group_id))
         except BceApiError:
             return None
 
-    def find_rule_by_id(self, group_id: str, rule_id: str) -> dict[str, Any] | None:
-        rules = READ_CACHE.get(self._cache_key(group_id), lambda: self.group_rules(group_id))
-        for rule in rules or []:
-            if self._rule_id(rule) == rule_id:
-                return rule
-        return None
-
     # -- writes ------------------------------------------------------------------------
-    def ensure_rule(self, identity: RuleIdentity, remark: str, token: str) -> str:
-        """Create the rule (idempotent through `token`) and return its id. A rule that exists
-        already with the same remark is adopted; one with another remark is someone else's."""
-        group = identity.security_group_id
+    def create_rule(self, fields: RuleFields, remark: str) -> str:
+        """Make the rule and return its id: one write and one read.
+
+        The clientToken is new for every create (the SDK reuses it for its own retries): BCE's
+        token memory is undocumented and may outlive the rule, and a reused token could then
+        make a later re-create a silent no-op. A create whose answer was lost is found instead
+        by the owner token in its remark, which identifies this resource alone."""
+        group = fields.security_group_id
         READ_CACHE.drop(self._cache_key(group))
+        token = "podlb-" + uuid.uuid4().hex
         try:
-            if identity.enterprise:
-                model = EnterpriseSecurityGroupRuleModel(
-                    remark=remark,
-                    direction=identity.direction,
-                    ethertype=identity.ethertype,
-                    portRange=identity.port_range,
-                    protocol=identity.protocol,
-                    sourceIp=identity.source_ip,
-                    action="allow",
-                    priority=ESG_ALLOW_PRIORITY,
-                )
-                call_bce(
-                    f"PUT /v1/enterprise/security/{group}?authorizeRule",
-                    lambda: self._esg.authorize_enterprise_security_group_rule(group, [model], client_token=token),
-                )
-            else:
-                model = SecurityGroupRuleModel(
-                    remark=remark,
-                    direction=identity.direction,
-                    ethertype=identity.ethertype,
-                    portRange=identity.port_range,
-                    protocol=identity.protocol,
-                    sourceIp=identity.source_ip,
-                )
-                call_bce(
-                    f"PUT /v2/securityGroup/{group}?authorizeRule",
-                    lambda: self._bcc.authorize_security_group_rule(group, model, client_token=token),
-                )
+            self._authorize(fields, remark, token)
         except BceApiError as exc:
-            if not exc.conflict:
-                # The answer may have been lost after BCE made the rule: if it is there with our
-                # remark, it is ours (adopt it, or it would be orphaned outside Pulumi's state).
-                if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
-                    raise
-                made = self._find_quietly(identity)
-                if made is not None and (made.get("remark") or "") == remark and self._rule_id(made):
-                    return str(self._rule_id(made))
+            if exc.conflict:
+                # An identical rule exists: ours (made by an earlier try whose answer was lost),
+                # or someone else's (a different remark, on enterprise groups or where the API
+                # doesn't count the remark): never adopt that one.
+                rules = self.group_rules(group)
+                mine = self.own_rule(fields, remark, rules)
+                if mine is not None and _rule_id(mine):
+                    return str(_rule_id(mine))
+                raise self._foreign_rule_error(exc, fields, rules) from None
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != TOO_MANY_REQUESTS:
                 raise
-            existing = self.find_rule(identity)
-            if existing is None or (existing.get("remark") or "") != remark:
-                owner = existing.get("remark") if existing else None
-                raise BceApiError(
-                    exc.call,
-                    f"group {group} already has a rule for {identity.protocol}/{identity.port_range} "
-                    f"from {identity.source_ip} that podlb did not create (remark {owner!r}); podlb "
-                    "won't adopt or change it: delete it, or import it into this stack",
-                    exc.status,
-                    exc.code,
-                    exc.request_id,
-                ) from None
+            # The answer may have been lost after BCE made the rule: if it is there with our
+            # owner token, it is ours (adopt it, or it would be orphaned outside Pulumi's state).
+            made = self._own_rule_quietly(fields, remark)
+            if made is not None and _rule_id(made):
+                return str(_rule_id(made))
+            raise
         try:
-            rule = self.find_rule(identity)
-            if rule is None or self._rule_id(rule) is None:
+            mine = self.own_rule(fields, remark, self.group_rules(group))
+            if mine is None or _rule_id(mine) is None:
                 raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")
         except BceApiError as exc:
-            # Made but not confirmed: Pulumi won't record it, so take it back where the API
-            # allows it without an id (normal groups). Otherwise it stays, with our remark, and
-            # the next create adopts it (same clientToken), never duplicating it.
-            if not identity.enterprise:
+            # Made but not confirmed: Pulumi won't record it. Take it back where the API allows
+            # it without an id (a normal group's revoke names the remark too, so it can only
+            # match ours); otherwise it stays with our owner token and the next create adopts it.
+            if not fields.enterprise:
                 try:
-                    self.delete_rule(identity, "")
+                    self._revoke(fields, remark)
                 except BceApiError:
                     pass
             raise BceApiError(
                 exc.call,
                 f"{exc.message} (the rule was created but could not be confirmed"
-                + ("; it was revoked again)" if not identity.enterprise else "; the next `pulumi up` adopts it)"),
+                + ("; it was revoked again)" if not fields.enterprise else "; the next `pulumi up` adopts it)"),
                 exc.status,
                 exc.code,
                 exc.request_id,
             ) from None
-        return str(self._rule_id(rule))
+        return str(_rule_id(mine))
 
-    def update_remark(self, group_id: str, rule_id: str, remark: str) -> None:
+    def _foreign_rule_error(
+        self, exc: BceApiError, fields: RuleFields, rules: list[dict[str, Any]] | None
+    ) -> BceApiError:
+        same = [r for r in rules or [] if fields.matches(r)]
+        owners = ", ".join(repr(r.get("remark") or "") for r in same) or "not listed"
+        return BceApiError(
+            exc.call,
+            f"group {fields.security_group_id} already has a rule for {fields.protocol}/{fields.port_range} "
+            f"from {fields.source_ip} that this resource did not create (remark {owners}); podlb won't adopt "
+            "or change a rule it doesn't own: delete that rule, or leave this port to it and remove the "
+            "Service's need for it",
+            exc.status,
+            exc.code,
+            exc.request_id,
+        )
+
+    def _authorize(self, fields: RuleFields, remark: str, token: str) -> None:
+        group = fields.security_group_id
+        if fields.enterprise:
+            esg_model = EnterpriseSecurityGroupRuleModel(
+                remark=remark,
+                direction=fields.direction,
+                ethertype=fields.ethertype,
+                portRange=fields.port_range,
+                protocol=fields.protocol,
+                sourceIp=fields.source_ip,
+                action="allow",
+                priority=ESG_ALLOW_PRIORITY,
+            )
+            call_bce(
+                f"PUT /v1/enterprise/security/{group}?authorizeRule",
+                lambda: self._esg.authorize_enterprise_security_group_rule(group, [esg_model], client_token=token),
+            )
+            return
+        model = SecurityGroupRuleModel(
+            remark=remark,
+            direction=fields.direction,
+            ethertype=fields.ethertype,
+            portRange=fields.port_range,
+            protocol=fields.protocol,
+            sourceIp=fields.source_ip,
+        )
+        call_bce(
+            f"PUT /v2/securityGroup/{group}?authorizeRule",
+            lambda: self._bcc.authorize_security_group_rule(group, model, client_token=token),
+        )
+
+    def _revoke(self, fields: RuleFields, remark: str) -> None:
+        """Revoke a normal group's rule by its fields, remark included (BCC matches all of them)."""
+        group = fields.security_group_id
+        model = SecurityGroupRuleModel(
+            remark=remark,
+            direction=fields.direction,
+            ethertype=fields.ethertype,
+            portRange=fields.port_range,
+            protocol=fields.protocol,
+            sourceIp=fields.source_ip,
+        )
+        call_bce(
+            f"PUT /v2/securityGroup/{group}?revokeRule", lambda: self._bcc.revoke_security_group_rule(group, model)
+        )
+
+    def update_remark(self, group_id: str, rule_id: str, old_remark: str, new_remark: str) -> None:
+        """Rewrite the remark of a rule this resource owns (checked on a fresh read)."""
+        live = self.rule_by_id(group_id, rule_id, fresh=True)
+        if live is None:
+            raise BceApiError(
+                f"GET rules of {group_id}",
+                f"rule {rule_id} is no longer in group {group_id}: run `pulumi refresh`, then `pulumi up` "
+                "makes it again",
+            )
+        if not (owns(live.get("remark") or "", old_remark) or owns(live.get("remark") or "", new_remark)):
+            raise BceApiError(
+                f"PUT rule {rule_id}",
+                f"rule {rule_id} in {group_id} now has remark {live.get('remark')!r}, which isn't podlb's: "
+                "podlb won't change a rule it doesn't own; run `pulumi refresh` to let it go",
+            )
         READ_CACHE.drop(self._cache_key(group_id))
-        if group_id.startswith("esg-"):
+        if is_enterprise_group(group_id):
             # The SDK prints this call's path, params and body to stdout; keep it quiet.
             with contextlib.redirect_stdout(io.StringIO()):
                 call_bce(
                     f"PUT /v1/enterprise/security/rule/{rule_id}",
-                    lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=remark),
+                    lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=new_remark),
                 )
         else:
             call_bce(
                 f"PUT /v2/securityGroup/rule/update ({rule_id})",
-                lambda: self._bcc.update_security_group_rule(rule_id, remark=remark),
+                lambda: self._bcc.update_security_group_rule(rule_id, remark=new_remark),
             )
 
-    def delete_rule(self, identity: RuleIdentity, rule_id: str) -> None:
-        """Revoke (normal) or delete by id (enterprise); a rule already gone is success."""
-        group = identity.security_group_id
-        READ_CACHE.drop(self._cache_key(group))
+    def delete_rule(self, fields: RuleFields, remark: str, rule_id: str) -> None:
+        """Delete the rule this resource owns: by id; by its fields only when there is no id.
+
+        A rule already gone is success. A rule whose remark someone changed is no longer
+        podlb's: it is left alone (and `read` reports it gone). A revoke that answers 404 while
+        the rule is still listed (the API answers in another spelling) is not success: the
+        listed rule is deleted by its id."""
+        group = fields.security_group_id
+        key = self._cache_key(group)
+        if rule_id:
+            live = self.rule_by_id(group, rule_id)
+            if live is None or not owns(live.get("remark") or "", remark):
+                return
+            self._delete_by_id(group, rule_id)
+            READ_CACHE.forget_rule(key, rule_id)
+            return
+        READ_CACHE.drop(key)
+        if not fields.enterprise:
+            try:
+                self._revoke(fields, remark)
+                return
+            except BceApiError as exc:
+                if not exc.not_found:
+                    raise
+        left = self.own_rule(fields, remark, self.group_rules(group))
+        if left is not None and _rule_id(left):
+            self._delete_by_id(group, str(_rule_id(left)))
+
+    def _delete_by_id(self, group_id: str, rule_id: str) -> None:
         try:
-            if identity.enterprise:
+            if is_enterprise_group(group_id):
                 call_bce(
                     f"DELETE /v1/enterprise/security/rule/{rule_id}",
                     lambda: self._esg.delete_enterprise_security_group_rule(rule_id),
                 )
             else:
-                model = SecurityGroupRuleModel(
-                    direction=identity.direction,
-                    ethertype=identity.ethertype,
-                    portRange=identity.port_range,
-                    protocol=identity.protocol,
-                    sourceIp=identity.source_ip,
-                )
                 call_bce(
-                    f"PUT /v2/securityGroup/{group}?revokeRule",
-                    lambda: self._bcc.revoke_security_group_rule(group, model),
+                    f"DELETE /v2/securityGroup/rule/{rule_id}",
+                    lambda: self._bcc.delete_security_group_rule(rule_id),
                 )
         except BceApiError as exc:
-            if not exc.not_found:
+            if not exc.not_found:  # already gone: done
                 raise

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypedDict
 import pulumi
 
 from ..errors import PodLbError
-from ..service.rules import check_cidr
+from ..rule_model import check_cidr
 from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
 
 LB_CONTROLLER_CHART = "cce-lb-controller"

@@ -12,7 +12,7 @@ from ..bce.discovery import DiscoveredCluster, discover_cluster
 from ..bce.security_group_rule import SecurityGroupRule
 from ..bce.settings import credential_inputs, program_settings
 from ..errors import PodLbError
-from ..service.rules import RuleSpec, ValueNames
+from ..rule_model import RuleSpec, owned_by_stack, owner_remark
 from .args import (
     LB_CONTROLLER_CHART,
     ClusterPlan,
@@ -37,6 +37,7 @@ from .lb_controller import (
 )
 from .network import check_cluster_id
 from .rule_budget import RuleBudget
+from .rule_planner import RulePlanner, choose_sources
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
 
@@ -48,7 +49,6 @@ class PodDirectCluster(pulumi.ComponentResource):
     TYPE = "podlb:index:PodDirectCluster"
 
     plan: ClusterPlan
-    rule_budget: RuleBudget
     kubernetes_provider: pulumi.ProviderResource | None
     prerequisites: list[pulumi.Resource]
     cluster_id: pulumi.Output[str]
@@ -75,15 +75,15 @@ class PodDirectCluster(pulumi.ComponentResource):
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
         self.name = name
-        own_prefix = f"podlb {pulumi.get_project()}/{pulumi.get_stack()} "
-        self.rule_budget = RuleBudget(
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        budget = RuleBudget(
             plan.rule_limit,
-            {
-                group: sum(1 for remark in remarks if not remark.startswith(own_prefix))
+            {  # rules this stack doesn't own (its own are planned again below)
+                group: sum(1 for remark in remarks if not owned_by_stack(remark, project, stack))
                 for group, remarks in (self.discovered.ingress_rules if self.discovered else {}).items()
             },
         )
-        self.rule_names = ValueNames()
+        self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
         self._rules: dict[str, SecurityGroupRule] = {}
         self._credentials = credential_inputs()
         for note in notes:
@@ -115,20 +115,35 @@ class PodDirectCluster(pulumi.ComponentResource):
     @property
     def rule_counts(self) -> dict[str, int]:
         """Ingress rules per security group once this stack's Services exist (existing + planned)."""
-        return self.rule_budget.totals()
+        return self._rule_planner.budget.totals()
 
-    def security_group_rule(self, spec: RuleSpec) -> SecurityGroupRule:
-        """The rule for `spec`, made on first use. Services that need the same rule share it
-        (BCE refuses duplicates), and it exists exactly while some Service of the program needs it."""
+    def rules_for(
+        self,
+        service: str,
+        target_ports: list[tuple[int, str]],
+        source_ranges: tuple[pulumi.Input[str], ...] = (),
+        internal: bool = False,
+    ) -> tuple[list[SecurityGroupRule], str | None]:
+        """The rules (owned by this cluster) that open `target_ports` for a Service, and a
+        warning about their sources if any. Services that need the same rule share it, and it
+        exists exactly while some Service of the program needs it. Raises PodLbError, before
+        registering anything, when the Service's sources or the groups' quotas don't allow it."""
+        sources = choose_sources(service, source_ranges, internal, self.plan.vpc_cidr)
+        specs = self._rule_planner.plan(service, target_ports, sources.sources)
+        return [self._rule(spec) for spec in specs], sources.warning
+
+    def _rule(self, spec: RuleSpec) -> SecurityGroupRule:
         if spec.key not in self._rules:
+            name = f"{self.name}-rule-{spec.key}"
             self._rules[spec.key] = SecurityGroupRule(
-                f"{self.name}-rule-{spec.key}",
+                name,
                 {
                     "security_group_id": spec.security_group_id,
                     "protocol": spec.protocol,
                     "port_range": str(spec.port),
                     "source_ip": spec.source_cidr,
-                    "remark": spec.remark,
+                    # the owner token: this resource, and no other, may adopt or change the rule
+                    "remark": owner_remark(pulumi.get_project(), pulumi.get_stack(), name),
                     "bce_credentials": self._credentials,
                 },
                 opts=pulumi.ResourceOptions(parent=self),

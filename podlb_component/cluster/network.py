@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import PodLbError
+from ..rule_model import is_enterprise_group, is_security_group_id
 
 SecurityGroupScope = Literal["node", "eni"]
 NicType = Literal["veth", "ipvlan", "kubenet"]
@@ -123,11 +124,9 @@ def network_profile(resource: str, mode: object, nic_type: object = None) -> Net
 
 def security_group_kind(group_id: str) -> Literal["normal", "enterprise"]:
     """'g-…' is a normal (BCC) security group, 'esg-…' an enterprise one."""
-    if group_id.startswith("esg-"):
-        return "enterprise"
-    if group_id.startswith("g-"):
-        return "normal"
-    raise ValueError(f"{group_id!r} is neither a 'g-' nor an 'esg-' security group id")
+    if not is_security_group_id(group_id):
+        raise ValueError(f"{group_id!r} is neither a 'g-' nor an 'esg-' security group id")
+    return "enterprise" if is_enterprise_group(group_id) else "normal"
 
 
 def check_security_group_id(resource: str, field: str, group_id: str) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 import pulumi
 
 from ..errors import PodLbError
-from .rules import check_cidr
+from ..rule_model import check_cidr
 
 if TYPE_CHECKING:
     from ..cluster.component import PodDirectCluster

@@ -14,7 +14,6 @@ from ..errors import PodLbError
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
 from .manifest import service_manifest
-from .rules import choose_sources, derive_rules, owner_remark
 
 
 class PodDirectService(pulumi.ComponentResource):
@@ -44,21 +43,16 @@ class PodDirectService(pulumi.ComponentResource):
             )
         service_args = {k: v for k, v in args.items() if k != "cluster"}
         plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
-        sources = choose_sources(name, plan.source_ranges, plan.internal, cluster.plan.vpc_cidr)
-        rule_specs = derive_rules(
-            cluster.plan.rule_group_ids,
-            [(p.target_port, p.protocol) for p in plan.ports],
-            sources.sources,
-            owner_remark(pulumi.get_project(), pulumi.get_stack(), cluster.name),
-            cluster.rule_names,
-        )
         manifest = service_manifest(plan, cluster.cluster_id)
-        cluster.rule_budget.reserve(name, [(spec.key, spec.security_group_id) for spec in rule_specs])
+        # The cluster owns the rules (shared by every Service that needs the same one).
+        rules, source_warning = cluster.rules_for(
+            name, [(p.target_port, p.protocol) for p in plan.ports], plan.source_ranges, plan.internal
+        )
 
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
-        if sources.warning:
-            pulumi.log.warn(sources.warning, resource=self)
+        if source_warning:
+            pulumi.log.warn(source_warning, resource=self)
         if plan.expected_backends is None:
             pulumi.log.warn(
                 f"expected_backends is not set, so podlb can't check the appblb quota of "
@@ -66,8 +60,7 @@ class PodDirectService(pulumi.ComponentResource):
                 resource=self,
             )
 
-        # Rules belong to the cluster: Services that need the same one share it.
-        self.rules = [cluster.security_group_rule(spec) for spec in rule_specs]
+        self.rules = rules
         self.service = k8s.core.v1.Service(
             f"{name}-service",
             metadata=manifest["metadata"],

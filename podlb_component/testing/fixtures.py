@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ..bce.security_groups import READ_CACHE
 from ..bce.settings import BceSettings
 from .fake_bce import FakeBce, FakeBceState
 
@@ -18,7 +19,9 @@ SECRET_ACCESS_KEY = "sk-fake-0123456789abcdef"  # a value tests search for in lo
 
 @pytest.fixture
 def fake_bce() -> Iterator[FakeBce]:
-    """A running fake with one credential pair and no resources; seed it through `.state`."""
+    """A running fake with one credential pair and no resources; seed it through `.state`.
+    (podlb's per-process read cache is emptied: a new fake may reuse an old one's port.)"""
+    READ_CACHE.clear()
     fake = FakeBce(FakeBceState(credentials={ACCESS_KEY_ID: SECRET_ACCESS_KEY}), hang_seconds=0.8)
     with fake:
         yield fake

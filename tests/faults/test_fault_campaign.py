@@ -1,7 +1,8 @@
 """Fault campaign: every BCE call the rule provider and discovery make, under every fault the
 fake can inject, transient (once) and persistent (more than the SDK retries). After each run the
 fake's state must match what the provider reported (no duplicate, no orphan rule), and a
-failure must name the call and its cause."""
+failure must name the call and its cause. Creates and deletes run both in this process and
+through `python -m pulumi.dynamic` (the engine's provider host)."""
 
 import pytest
 
@@ -10,12 +11,15 @@ from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.bce.settings import BceSettings
+from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from podlb_component.testing.provider_host import InProcessProvider, ProviderHost, ProviderHostError
 
-KINDS = ["500", "503", "429", "RequestExpired", "hang", "drop"]
+KINDS = ["500", "503", "429", "RequestExpired", "502", "504", "hang", "drop"]
 AFTER = ["500-after", "hang-after", "drop-after"]  # the change is made, then the answer is lost
-REMARK = "podlb proj/dev cluster prod"
+REMARK = owner_remark("proj", "dev", "prod-rule-x-tcp-8080-10-0-0-0-16")
 PERSISTENT = 10  # more than the SDK's 3 retries
+FAILED = (BceApiError, ProviderHostError)
 
 
 @pytest.fixture
@@ -26,8 +30,18 @@ def fake(fake_bce):
     return fake_bce
 
 
-def props(fake, group):
-    checked = SecurityGroupRuleProvider().check(
+@pytest.fixture(params=["in-process", "host"])
+def drive(request):
+    driver = InProcessProvider(SecurityGroupRuleProvider()) if request.param == "in-process" else ProviderHost()
+    yield driver
+    driver.close()
+
+
+def props(fake, group, drive=None):
+    """Checked inputs, as the engine hands them to Create (through `drive` when given)."""
+    drive = drive or InProcessProvider(SecurityGroupRuleProvider())
+    inputs, failures = drive.check(
+        SecurityGroupRuleProvider(),
         {},
         {
             "security_group_id": group,
@@ -44,7 +58,8 @@ def props(fake, group):
             },
         },
     )
-    return checked.inputs
+    assert failures == []
+    return inputs
 
 
 def live(fake, group):
@@ -56,7 +71,7 @@ def rule_id(rule):
     return rule.get("id") or rule.get("enterpriseSecurityGroupRuleId")
 
 
-def assert_names_call_and_cause(err: BceApiError, path_part: str, kind: str) -> None:
+def assert_names_call_and_cause(err: Exception, path_part: str, kind: str) -> None:
     text = str(err)
     assert path_part in text, text
     causes = {
@@ -64,6 +79,8 @@ def assert_names_call_and_cause(err: BceApiError, path_part: str, kind: str) -> 
         "503": ("HTTP 503",),
         "429": ("HTTP 429",),
         "RequestExpired": ("RequestExpired",),
+        "502": ("HTTP 502",),
+        "504": ("HTTP 504",),
         "hang": ("timed out",),
         "drop": ("RemoteDisconnected", "ConnectionResetError", "BrokenPipeError"),
     }
@@ -82,12 +99,11 @@ CREATE_CASES = [(g, r, p, k) for g, r, p in CREATE_ROUTES for k in KINDS + (AFTE
 
 @pytest.mark.parametrize(("group", "route", "path", "kind"), CREATE_CASES)
 @pytest.mark.parametrize("persistent", [False, True])
-def test_create(fake, group, route, path, kind, persistent):
+def test_create(fake, drive, group, route, path, kind, persistent):
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
-    provider = SecurityGroupRuleProvider()
     try:
-        created = provider.create(props(fake, group))
-    except BceApiError as err:
+        created_id, _ = drive.create(props(fake, group, drive))
+    except FAILED as err:
         assert persistent, f"a single {kind} should be retried away: {err}"
         assert_names_call_and_cause(err, path, kind)
         # failed create: Pulumi records nothing. Nothing is left behind, or (enterprise group:
@@ -101,7 +117,7 @@ def test_create(fake, group, route, path, kind, persistent):
             assert [rule_id(r) for r in live(fake, group)] == [retried.id]
         return
     (rule,) = live(fake, group)  # exactly one: no duplicate
-    assert rule_id(rule) == created.id and rule["remark"] == REMARK  # state matches the fake
+    assert rule_id(rule) == created_id and rule["remark"] == REMARK  # state matches the fake
 
 
 @pytest.mark.parametrize("group", ["g-node", "esg-eni"])
@@ -122,23 +138,31 @@ def test_read(fake, group, kind, persistent):
     assert read.id == created.id  # a failed read is never mistaken for "deleted"
 
 
-DELETE_ROUTES = [("g-node", "bcc.revokeRule", "revokeRule"), ("esg-eni", "esg.deleteRule", "/rule/")]
+DELETE_ROUTES = [
+    ("g-node", "bcc.deleteRule", "/v2/securityGroup/rule/", True),
+    ("esg-eni", "esg.deleteRule", "/rule/", True),
+    # the ownership check before a delete reads the group
+    ("g-node", "bcc.getSecurityGroup", "/v2/securityGroup/g-node", False),
+    ("esg-eni", "esg.list", "/v1/enterprise/security", False),
+]
 
 
-@pytest.mark.parametrize(("group", "route", "path"), DELETE_ROUTES)
-@pytest.mark.parametrize("kind", KINDS + AFTER)
+DELETE_CASES = [(g, r, p, k) for g, r, p, writes in DELETE_ROUTES for k in KINDS + (AFTER if writes else [])]
+
+
+@pytest.mark.parametrize(("group", "route", "path", "kind"), DELETE_CASES)
 @pytest.mark.parametrize("persistent", [False, True])
-def test_delete(fake, group, route, path, kind, persistent):
-    provider = SecurityGroupRuleProvider()
-    created = provider.create(props(fake, group))
+def test_delete(fake, drive, group, route, path, kind, persistent):
+    created_id, outs = drive.create(props(fake, group, drive))
+    READ_CACHE.clear()
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
     try:
-        provider.delete(created.id, created.outs)
-    except BceApiError as err:
+        drive.delete(created_id, outs)
+    except FAILED as err:
         assert persistent and not kind.endswith("-after")
         assert_names_call_and_cause(err, path, kind)
         # the delete failed, so Pulumi keeps the rule in its state: it must still exist
-        assert [rule_id(r) for r in live(fake, group)] == [created.id]
+        assert [rule_id(r) for r in live(fake, group)] == [created_id]
         return
     assert live(fake, group) == []
 

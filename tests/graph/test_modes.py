@@ -4,6 +4,7 @@ import pytest
 import yaml
 from stacks import build, resolved
 
+from podlb_component.rule_model import owner_remark, remark_owner
 from podlb_component.testing.mock_engine import FakeCluster
 
 PATCH = "kubernetes:core/v1:ConfigMapPatch"
@@ -106,9 +107,17 @@ def test_children_are_parented_and_named_after_component():
     assert all(r.parent == cluster_urn and r.name.startswith("prod-rule-") for r in run.mocks.rules())
 
 
-def test_rules_carry_owner_remark():
-    run = build(project="shop", stack="prod")
-    assert {r.inputs["remark"] for r in run.mocks.rules()} == {"podlb shop/prod cluster prod"}
+def test_each_rule_carries_its_own_owner_token():
+    run = build(
+        project="shop",
+        stack="prod",
+        service={
+            "ports": [{"name": "a", "port": 80, "target_port": 8080}, {"name": "b", "port": 443, "target_port": 8443}]
+        },
+    )
+    remarks = {r.name: r.inputs["remark"] for r in run.mocks.rules()}
+    assert remarks == {name: owner_remark("shop", "prod", name) for name in remarks} and len(set(remarks.values())) == 2
+    assert all(remark_owner(r) for r in remarks.values())
 
 
 def test_outputs_after_update():

@@ -54,10 +54,10 @@ def test_preview_with_unknown_cluster_values_does_not_crash():
     assert len(rules) == 2
     # The rule on the unknown group has an unknown group id and an unknown source (the VPC CIDR).
     by_key = {r.name: r for r in rules}
-    unknown_rule = by_key["prod-rule-sg0-tcp-8080-src0"]
+    unknown_rule = by_key["prod-rule-sg0-tcp-8080-vpc"]
     assert is_unknown(unknown_rule.inputs["security_group_id"])
     assert is_unknown(unknown_rule.inputs["source_ip"])
-    assert by_key["prod-rule-g-static-tcp-8080-src0"].inputs["security_group_id"] == "g-static"
+    assert by_key["prod-rule-g-static-tcp-8080-vpc"].inputs["security_group_id"] == "g-static"
     # Everything hangs off the component's own provider, whose kubeconfig is unknown.
     provider = run.mocks.by_name("prod-k8s")
     assert provider.type == "pulumi:providers:kubernetes"

@@ -6,6 +6,7 @@ import pytest
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.cli import main as podlb
+from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import run_program
 
@@ -120,7 +121,7 @@ def test_rules_reach_the_groups_the_mode_selects(fake_bce, mode, group):
     landed = node_rules if group == "g-node" else eni_rules
     other = eni_rules if group == "g-node" else node_rules
     assert [(r["portRange"], r["sourceIp"]) for r in landed] == [("8080", "10.8.0.0/16")] and other == []
-    assert landed[0]["remark"] == "podlb project/stack cluster prod"
+    assert landed[0]["remark"] == owner_remark("project", "stack", f"prod-rule-{group}-tcp-8080-10-8-0-0-16")
 
 
 def test_podlb_plan_never_calls_the_cloud(fake_bce, monkeypatch, capsys, tmp_path):

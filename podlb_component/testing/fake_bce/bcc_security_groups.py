@@ -1,10 +1,18 @@
 """Fake BCC security groups (`/v2/securityGroup`): model, then HTTP handlers.
 
 Field names follow bce-sdk-go's `SecurityGroupModel`, `GetSecurityGroupDetailResult` and
-`SecurityGroupRuleVo`. Where Baidu's behaviour isn't documented the fake is stricter: unknown
-rule fields are rejected, a remark is at most 128 characters, and the duplicate-rule error code
-(`SecurityGroup.RuleDuplicated`, HTTP 409) is this fake's name for it — clients must key on the
-status, not on the code.
+`SecurityGroupRuleVo` (services/bcc/api/model.go). Rule identity follows Baidu's VPC API pages
+for authorizing and revoking a rule (cloud.baidu.com/doc/VPC/s/Mkmd2b0na, /jkmd281hj) and
+bce-sdk-go doc/BCC.md: a rule is unique by remark, protocol, direction, portRange,
+sourceIp|destIp and sourceGroupId|destGroupId — two rules that differ only in their remark are
+two rules; an exact duplicate is refused (409); a revoke must name all of them, remark included,
+or it matches nothing (404). Rules can also be deleted by id
+(`DELETE /v2/securityGroup/rule/{id}`, bce-python-sdk `BccClient.delete_security_group_rule`).
+
+Where Baidu's behaviour isn't documented the fake is stricter: unknown rule fields are rejected,
+a remark is at most 128 characters, a revoke compares the request as sent with the rule as
+stored (no normalisation), and the duplicate-rule error code (`SecurityGroup.RuleDuplicated`) is
+this fake's name for it — clients must key on the HTTP status, not on the code.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from typing import Any
 from ...bce.limits import NORMAL_GROUP_RULES_PER_DIRECTION
 from .errors import BceFault, bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
-from .rule_checks import ClientTokens, check_common, new_id, string_fields
+from .rule_checks import ClientTokens, check_common, new_id, rewrite_like_bce, string_fields
 
 RULE_FIELDS = {
     "remark",
@@ -30,6 +38,10 @@ RULE_FIELDS = {
     "securityGroupId",
 }
 IDENTITY = ("direction", "ethertype", "portRange", "protocol", "sourceGroupId", "sourceIp", "destGroupId", "destIp")
+"""Every field of a rule but its remark (what listings echo)."""
+UNIQUE_BY = ("remark", "protocol", "direction", "portRange", "sourceIp", "destIp", "sourceGroupId", "destGroupId")
+"""The documented uniqueness key (VPC API pages above). `ethertype` is left out, which is the
+stricter reading for duplicates: it follows from the address anyway."""
 
 
 def normalise_rule(raw: Any) -> dict[str, str]:
@@ -103,6 +115,8 @@ class SecurityGroupBackend:
         self.groups: dict[str, SecurityGroup] = {}
         self.rule_limit = rule_limit
         """Rules per direction (Baidu's default quota); None: unlimited."""
+        self.rewrite_values = False
+        """Store and answer rules in the rewritten forms of `rule_checks.rewrite_like_bce`."""
         self._tokens = ClientTokens()
 
     def add_group(
@@ -131,7 +145,8 @@ class SecurityGroupBackend:
         if self._tokens.already_done(token, fingerprint):
             return
         self._check_version(group, sg_version)
-        if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
+        stored = rewrite_like_bce(rule) if self.rewrite_values else rule
+        if any(all(r[k] == stored[k] for k in UNIQUE_BY) for r in group.rules):
             raise conflict("SecurityGroup.RuleDuplicated", "the same rule already exists in the security group")
         same_direction = sum(1 for r in group.rules if r["direction"] == rule["direction"])
         if self.rule_limit is not None and same_direction >= self.rule_limit:
@@ -141,7 +156,7 @@ class SecurityGroupBackend:
                 f"security group {group_id} already has {same_direction} {rule['direction']} rules "
                 f"(limit {self.rule_limit} per direction)",
             )
-        group.rules.append({**rule, "id": new_id("r-"), "createdTime": "2026-01-01T00:00:00Z"})
+        group.rules.append({**stored, "id": new_id("r-"), "createdTime": "2026-01-01T00:00:00Z"})
         group.sg_version += 1
         self._tokens.remember(token, fingerprint)
 
@@ -150,7 +165,10 @@ class SecurityGroupBackend:
         rule = normalise_rule(raw)
         self._check_version(group, sg_version)
         for existing in group.rules:
-            if all(existing[k] == rule[k] for k in IDENTITY):
+            # every documented field, remark included, exactly as stored; the ethertype only
+            # when the request names one (the SDK sends unset fields as null)
+            same_ethertype = not raw.get("ethertype") or existing["ethertype"] == rule["ethertype"]
+            if all(existing[k] == rule[k] for k in UNIQUE_BY) and same_ethertype:
                 group.rules.remove(existing)
                 group.sg_version += 1
                 return
@@ -175,6 +193,11 @@ class SecurityGroupBackend:
         group, rule = self.find_rule(rule_id)
         changes = {k: v for k, v in body.items() if k != "securityGroupRuleId"}
         candidate = normalise_rule({**{k: rule[k] for k in RULE_FIELDS - {"securityGroupId"}}, **changes})
+        if self.rewrite_values:
+            candidate = rewrite_like_bce(candidate)
+        # the update may not turn the rule into a duplicate of another (same uniqueness key)
+        if any(other is not rule and all(other[k] == candidate[k] for k in UNIQUE_BY) for other in group.rules):
+            raise conflict("SecurityGroup.RuleDuplicated", "the same rule already exists in the security group")
         rule.update(candidate)
         group.sg_version += 1
 

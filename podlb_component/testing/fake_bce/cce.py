@@ -1,6 +1,7 @@
 """Fake CCE v2 (`/api/cce/service/v2` as bce-sdk-go calls it, and the bare `/v2`): clusters,
 their instances and add-ons, with bce-sdk-go's field names (`ClusterSpec`, `ContainerNetworkConfig`,
-`SecurityGroupV2`, `AddOnInfo`)."""
+`SecurityGroupV2`, `AddOnInfo`; services/cce/v2/model.go and types/). Bodies carry `requestID`
+(model.go), error bodies too (see server.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,39 @@ from .errors import bad_request, not_found
 from .routing import Request, Response, Route, route
 
 PREFIXES = (r"/api/cce/service/v2", r"/v2")
+_CCE: dict[str, Any] = {"request_id_field": "requestID"}
 
 
 def _group(group_id: str) -> dict[str, str]:
     return {"id": group_id, "name": group_id, "type": "enterprise" if group_id.startswith("esg-") else "normal"}
+
+
+def node_instance(
+    instance_id: str, security_group_id: str = "", security_groups: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A node as ListInstancesByPage returns it. A node may carry security groups of its own
+    beyond the cluster's defaults: `spec.vpcConfig.securityGroupID` (+ `securityGroupType`) and
+    `spec.vpcConfig.securityGroups[] {id, name, type}` (bce-sdk-go
+    services/cce/v2/types/instance.go, `VPCConfig` and `SecurityGroupV2`)."""
+    return {
+        "spec": {
+            "cceInstanceID": f"{instance_id}-cce",
+            "instanceName": instance_id,
+            "clusterRole": "node",
+            "machineType": "BCC",
+            "instanceType": "N3",
+            "vpcConfig": {
+                "vpcID": "vpc-1",
+                "vpcSubnetID": "sbn-1",
+                "securityGroupID": security_group_id,
+                "securityGroupType": ("enterprise" if security_group_id.startswith("esg-") else "normal")
+                if security_group_id
+                else "",
+                "securityGroups": [_group(g) for g in security_groups],
+            },
+        },
+        "status": {"machine": {"instanceID": instance_id, "vpcIP": "10.0.0.10"}, "instancePhase": "running"},
+    }
 
 
 @dataclass
@@ -142,8 +172,8 @@ def routes(backend: CceBackend) -> list[Route]:
     for i, prefix in enumerate(PREFIXES):
         tag = "" if i == 0 else ".bare"
         result += [
-            route(f"cce.getCluster{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)", cluster),
-            route(f"cce.listInstances{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)/instances", instances),
-            route(f"cce.listAddons{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)/addon", addons),
+            route(f"cce.getCluster{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)", cluster, **_CCE),
+            route(f"cce.listInstances{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)/instances", instances, **_CCE),
+            route(f"cce.listAddons{tag}", "GET", prefix + r"/cluster/(?P<id>[^/]+)/addon", addons, **_CCE),
         ]
     return result

@@ -1,8 +1,12 @@
 """Fake enterprise security groups (`/v1/enterprise/security`): model, then HTTP handlers.
 
-Field names follow bce-sdk-go's `EnterpriseSecurityGroup` / `EnterpriseSecurityGroupRule`.
-Stricter than documented: `action` and `priority` are required, unknown fields are rejected,
-and a rule equal to an existing one in everything but its remark is a 409 duplicate.
+Field names follow bce-sdk-go's `EnterpriseSecurityGroup` / `EnterpriseSecurityGroupRule`
+(services/esg) and bce-python-sdk's `esg_client.py`: rules are authorized in a list, updated
+and deleted by id (`PUT`/`DELETE /v1/enterprise/security/rule/{id}`); there is no revoke by
+fields. Whether the remark is part of a rule's identity is not documented for enterprise groups,
+so the fake takes the stricter reading: a rule equal to an existing one in everything but its
+remark is a 409 duplicate. Also stricter than documented: `action` and `priority` are required
+and unknown fields are rejected.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from ...bce.limits import ENTERPRISE_GROUP_RULES_PER_DIRECTION
 from .errors import bad_request, conflict, not_found
 from .routing import Request, Response, Route, page, route
-from .rule_checks import ClientTokens, check_common, new_id, string_fields
+from .rule_checks import ClientTokens, check_common, new_id, rewrite_like_bce, string_fields
 
 IDENTITY = (
     "direction",
@@ -29,6 +33,9 @@ IDENTITY = (
     "action",
     "priority",
 )
+UNIQUE_BY = tuple(k for k in IDENTITY if k != "priority")
+"""Undocumented for enterprise groups; the strictest reading: a rule that lets in the same
+traffic (whatever its remark or priority) is a duplicate."""
 # what the SDK sends (unset fields as null) and what listings return
 RULE_FIELDS = {
     *IDENTITY,
@@ -75,6 +82,8 @@ class EnterpriseSecurityGroupBackend:
     def __init__(self, rule_limit: int | None = ENTERPRISE_GROUP_RULES_PER_DIRECTION) -> None:
         self.groups: dict[str, EnterpriseSecurityGroup] = {}
         self.rule_limit = rule_limit
+        self.rewrite_values = False
+        """Store and answer rules in the rewritten forms of `rule_checks.rewrite_like_bce`."""
         self._tokens = ClientTokens()
 
     def add_group(
@@ -103,8 +112,10 @@ class EnterpriseSecurityGroupBackend:
         fingerprint = ClientTokens.fingerprint("authorize", group_id, rules)
         if self._tokens.already_done(token, fingerprint):
             return
+        if self.rewrite_values:
+            rules = [rewrite_like_bce(r) for r in rules]
         for rule in rules:
-            if any(all(r[k] == rule[k] for k in IDENTITY) for r in group.rules):
+            if any(all(r[k] == rule[k] for k in UNIQUE_BY) for r in group.rules):
                 raise conflict("EnterpriseSecurityGroup.RuleDuplicated", "the same rule already exists")
         for direction in {r["direction"] for r in rules}:
             total = sum(1 for r in group.rules + rules if r["direction"] == direction)
@@ -139,8 +150,12 @@ class EnterpriseSecurityGroupBackend:
         group.rules.remove(rule)
 
     def update_rule(self, rule_id: str, changes: dict[str, Any]) -> None:
-        _, rule = self.find_rule(rule_id)
+        group, rule = self.find_rule(rule_id)
         updated = normalise_rule({**{k: v for k, v in rule.items() if k in RULE_FIELDS}, **changes})
+        if self.rewrite_values:
+            updated = rewrite_like_bce(updated)
+        if any(other is not rule and all(other[k] == updated[k] for k in UNIQUE_BY) for other in group.rules):
+            raise conflict("EnterpriseSecurityGroup.RuleDuplicated", "the same rule already exists")
         rule.update(updated)
 
 

@@ -50,12 +50,20 @@ class Route:
     query_flag: str | None = None
     """An action given as a bare query key (?authorizeRule) that selects this route."""
     mutating: bool = False
+    request_id_field: str = "requestId"
+    """How this API spells the request id in its error bodies."""
 
 
 def route(
-    name: str, method: str, pattern: str, handler: Handler, query_flag: str | None = None, mutating: bool = False
+    name: str,
+    method: str,
+    pattern: str,
+    handler: Handler,
+    query_flag: str | None = None,
+    mutating: bool = False,
+    request_id_field: str = "requestId",
 ) -> Route:
-    return Route(name, method, re.compile(f"^{pattern}$"), handler, query_flag, mutating)
+    return Route(name, method, re.compile(f"^{pattern}$"), handler, query_flag, mutating, request_id_field)
 
 
 def page(items: list[Any], request: Request, key: str, default_max: int = 1000) -> dict[str, Any]:

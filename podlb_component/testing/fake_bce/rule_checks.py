@@ -66,9 +66,45 @@ def check_common(rule: dict[str, Any]) -> None:
         raise bad_request(f"remark is longer than {REMARK_MAX} characters", "SecurityGroup.InvalidRemark")
 
 
+def rewrite_like_bce(rule: dict[str, Any]) -> dict[str, Any]:
+    """The rule as the API may hand it back: `x/32` (or `/128`) as `x`, "" as `all` for the
+    protocol and addresses, "" as `1-65535` for the port range, "" as `IPv4`. Evidence, not
+    documentation: terraform-provider-baiducloud matches rules that way
+    (`compareSecurityGroupRule`), so the API must answer in those forms at least sometimes.
+    Clients must match either form; the `rewrite_values` switch of each group backend turns
+    this on."""
+    out = dict(rule)
+    for key, group_key in (("sourceIp", "sourceGroupId"), ("destIp", "destGroupId")):
+        if key not in out:
+            continue
+        value = out[key]
+        if value == "":
+            # the peer of the rule's direction, when no group is named instead
+            peer = "sourceIp" if out.get("direction") == "ingress" else "destIp"
+            out[key] = "all" if key == peer and not out.get(group_key) else ""
+            continue
+        try:
+            net = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            continue
+        if net.prefixlen == net.max_prefixlen:
+            out[key] = str(net.network_address)
+    if "protocol" in out and out["protocol"] == "":
+        out["protocol"] = "all"
+    if "portRange" in out and out["portRange"] == "":
+        out["portRange"] = "1-65535"
+    if "ethertype" in out and out["ethertype"] == "":
+        out["ethertype"] = "IPv4"
+    return out
+
+
 class ClientTokens:
     """BCE's idempotency: the same clientToken with the same request does nothing the second
-    time; with a different request it is refused."""
+    time; with a different request it is refused (409).
+
+    How long BCE remembers a token is not documented (the API pages only say: ASCII, fewer than
+    64 characters). The strictest reading is modelled: forever, even after the rule it made was
+    deleted, so a client that reuses a token for a new create gets a silent no-op."""
 
     def __init__(self) -> None:
         self._seen: dict[str, str] = {}

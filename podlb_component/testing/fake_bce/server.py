@@ -2,9 +2,15 @@
 bce-auth-v1 signature, routes it to one service module, and answers with BCE's JSON.
 
 Test controls: `fail_next(route, kind, times)` makes the next calls of a route fail (500, 503,
-429, RequestExpired, a hang past the client's timeout, or a dropped connection; kinds ending in
-"-after" apply the change first and then fail, like a response lost on the way back), and
-`calls` is the log of every request with its route and status.
+429, RequestExpired, 502 from a gateway with a JSON body, 504 from a gateway with an HTML body,
+a hang past the client's timeout, or a dropped connection; kinds ending in "-after" apply the
+change first and then fail, like a response lost on the way back), and `calls` is the log of
+every request with its route and status.
+
+Error bodies are `{code, message, requestId}` (bce-python-sdk `handler.parse_error` reads those
+names), except on routes that declare `requestID` (CCE v2: bce-sdk-go services/cce/v2/model.go
+names its request id `requestID`; for error bodies that is unverified, and it is the reading
+that breaks the Python SDK's parser, so the fake takes it).
 """
 
 from __future__ import annotations
@@ -25,13 +31,21 @@ from .errors import BceFault
 from .routing import Request, Route
 from .state import FakeBceState
 
-FAULT_KINDS = ("500", "503", "429", "RequestExpired", "hang", "drop")
+FAULT_KINDS = ("500", "503", "429", "RequestExpired", "502", "504", "hang", "drop")
 _FAULTS = {
     "500": (500, "InternalError", "We encountered an internal error. Please try again."),
     "503": (503, "ServiceUnavailable", "Service is temporarily unavailable."),
     "429": (429, "RequestRateLimitExceeded", "Request rate exceeds the limit."),
     "RequestExpired": (403, "RequestExpired", "Request has expired."),
+    "502": (502, "BadGateway", "Bad gateway."),
+    # a gateway's own page, not BCE JSON: the SDK's parser raises ValueError on it
+    "504": (504, "", "<html><head><title>504 Gateway Time-out</title></head><body>nginx</body></html>"),
 }
+
+
+@dataclass(frozen=True)
+class _Raw:
+    text: str
 
 
 @dataclass(frozen=True)
@@ -184,11 +198,16 @@ class FakeBce:
                     return
                 raise BceFault(*_FAULTS[base])
         except BceFault as exc:
-            status, payload = exc.status, {"code": exc.code, "message": exc.message, "requestId": request_id}
+            status = exc.status
+            id_field = route.request_id_field if route else "requestId"
+            payload = {"code": exc.code, "message": exc.message, id_field: request_id}
+            if not exc.code:  # not from BCE: a gateway's HTML page
+                payload = _Raw(exc.message)
         self._record(Call(name, h.command, split.path, query, status, mutating, fault))
-        data = b"" if payload is None else json.dumps(payload).encode()
+        is_raw = isinstance(payload, _Raw)
+        data = payload.text.encode() if is_raw else b"" if payload is None else json.dumps(payload).encode()
         h.send_response(status)
-        h.send_header("Content-Type", "application/json;charset=UTF-8")
+        h.send_header("Content-Type", "text/html" if is_raw else "application/json;charset=UTF-8")
         h.send_header("Content-Length", str(len(data)))
         h.send_header("x-bce-request-id", request_id)
         h.end_headers()

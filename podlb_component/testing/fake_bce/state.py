@@ -7,7 +7,8 @@ enis: [{eni_id: eni-…, vpc_id: vpc-…, security_group_ids: […], enterprise_
 clusters: [{cluster_id: cce-…, network_mode: …, vpc_id: …, vpc_cidr: …,
             node_security_groups: […], eni_security_groups: […],
             addons: {cce-lb-controller: {version: 1.0.0, phase: Running}}}]
-rule_limit: 200   # optional cap on rules per group
+rule_limits: {normal: 100, enterprise: 150}   # optional; None: unlimited
+rewrite_values: true   # optional: answer x/32 as x, "" as all, … (see rule_checks.rewrite_like_bce)
 """
 
 from __future__ import annotations
@@ -44,9 +45,17 @@ class FakeBceState:
         lb_controller: str | None = "1.0.0",
         **extra: Any,
     ) -> Cluster:
-        """A CCE cluster whose security groups exist (made empty when missing) and whose
-        cce-lb-controller add-on runs at `lb_controller` (None: not installed)."""
-        for group in (*node_security_groups, *eni_security_groups):
+        """A CCE cluster whose security groups exist (made empty when missing: the cluster's
+        and those its `instances` carry) and whose cce-lb-controller add-on runs at
+        `lb_controller` (None: not installed)."""
+        instance_groups = [
+            g
+            for i in extra.get("instances") or []
+            for vpc in [i.get("spec", {}).get("vpcConfig") or {}]
+            for g in [vpc.get("securityGroupID"), *[x.get("id") for x in vpc.get("securityGroups") or []]]
+            if g
+        ]
+        for group in (*node_security_groups, *eni_security_groups, *instance_groups):
             if group.startswith("esg-") and group not in self.enterprise_security_groups.groups:
                 self.enterprise_security_groups.add_group(group)
             elif group.startswith("g-") and group not in self.security_groups.groups:
@@ -65,6 +74,11 @@ class FakeBceState:
             )
         )
 
+    def set_rewrite_values(self, on: bool = True) -> None:
+        """Answer rules in the forms the API may rewrite them to (x/32 -> x, "" -> all, …)."""
+        self.security_groups.rewrite_values = on
+        self.enterprise_security_groups.rewrite_values = on
+
     def set_rule_limits(self, normal: int | None, enterprise: int | None) -> None:
         self.security_groups.rule_limit = normal
         self.enterprise_security_groups.rule_limit = enterprise
@@ -80,6 +94,7 @@ class FakeBceState:
             limits.get("normal", state.security_groups.rule_limit),
             limits.get("enterprise", state.enterprise_security_groups.rule_limit),
         )
+        state.set_rewrite_values(bool(seed.get("rewrite_values")))
         for g in seed.get("security_groups") or []:
             state.security_groups.add_group(
                 g["id"], g.get("vpc_id", "vpc-fake"), g.get("name", ""), g.get("instance_ids"), g.get("rules")
