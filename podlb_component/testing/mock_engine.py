@@ -122,6 +122,8 @@ class Registration:
     """Top-level inputs that reached the engine marked secret."""
     additional_secret_outputs: tuple[str, ...] = ()
     """Outputs the resource asks the engine to keep secret."""
+    dynamic_provider: str | None = None
+    """A dynamic resource's pickled provider (its `__provider` input), as the engine gets it."""
 
     @property
     def is_read(self) -> bool:
@@ -147,8 +149,7 @@ class RecordingMocks(Mocks):
             if obj is None:
                 raise Exception(f"resource '{args.resource_id}' does not exist")
             return args.resource_id, obj
-        if args.typ == DYNAMIC_TYPE:
-            inputs.pop("__provider", None)
+        provider = inputs.pop("__provider", None) if args.typ == DYNAMIC_TYPE else None
         for run in args.transforms:  # the mock monitor doesn't run transforms; do it here
             result = run(
                 pulumi.ResourceTransformArgs(bool(args.custom), args.typ, args.name, inputs, pulumi.ResourceOptions())
@@ -156,7 +157,14 @@ class RecordingMocks(Mocks):
             if result is not None:
                 inputs = dict(result.props)
         self.registrations.append(
-            Registration(args.typ, args.name, inputs, custom=bool(args.custom), secret_paths=secret_paths)
+            Registration(
+                args.typ,
+                args.name,
+                inputs,
+                custom=bool(args.custom),
+                secret_paths=secret_paths,
+                dynamic_provider=provider,
+            )
         )
         # Outputs echo inputs, secrets staying secret (as the engine does).
         state = {k: (raw[k] if k in secret_paths else copy.deepcopy(v)) for k, v in inputs.items()}

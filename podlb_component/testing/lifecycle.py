@@ -1,0 +1,191 @@
+"""Run a sequence of program versions the way `pulumi up`, `refresh` and `destroy` do, for a
+program's dynamic resources (podlb's security-group rules), against a cloud API such as the fake
+BCE — so a test can check what the cloud holds after every step of a real-looking history.
+
+What it reproduces of the engine:
+- each step evaluates the program under Pulumi's mock runtime as an update (not a preview) and
+  starts a new `python -m pulumi.dynamic` process for its provider calls (ProviderHost), as
+  every `pulumi up` starts its own plugins;
+- `Check` gets the previous inputs as olds; `Diff` gets the previous *outputs* as olds and the
+  checked inputs as news; `Create` gets the checked inputs; `Update`, `Read` and `Delete` get the
+  outputs recorded in the state; the state keeps the checked inputs and the outputs;
+- the engine's order: creates, updates and the create half of create-before-delete replacements
+  in registration order (dependencies register first), then every delete — replaced resources
+  and removed ones — in reverse state order, so dependents go before what they depend on;
+  `deleteBeforeReplace` when the provider asks for it;
+- a failed step raises and keeps in the state what succeeded; replaced resources not yet deleted
+  stay pending and are deleted first by the next step (the engine's `pendingDelete`).
+
+What it does not: parallel steps (one call at a time), resources other than dynamic ones (the
+mock runtime answers those), aliases, `protect`, ignoreChanges, import, and the engine's
+recovery of operations interrupted by a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fake_bce import FakeBce
+from .fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from .mock_engine import DYNAMIC_TYPE, ProgramRun, run_program
+from .provider_host import ProviderHost
+
+
+class LifecycleError(RuntimeError):
+    pass
+
+
+@dataclass
+class StateEntry:
+    name: str
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    provider: str
+
+
+@dataclass
+class StepLog:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    calls: int = 0
+    """API calls the step made (from the fake's call log)."""
+    writes: int = 0
+    run: ProgramRun | None = None
+
+
+class Lifecycle:
+    """The state of one stack across steps."""
+
+    def __init__(
+        self,
+        fake: FakeBce,
+        *,
+        project: str = "shop",
+        stack: str = "prod",
+        config: dict[str, Any] | None = None,
+    ) -> None:
+        self.fake = fake
+        self.project, self.stack = project, stack
+        self.config = {
+            "bce:accessKeyId": ACCESS_KEY_ID,
+            "bce:secretAccessKey": SECRET_ACCESS_KEY,
+            "bce:endpoint": fake.endpoint,
+            **(config or {}),
+        }
+        self.state: dict[str, StateEntry] = {}
+        self.pending_deletes: list[StateEntry] = []
+        self.last_run: ProgramRun | None = None
+        """The program run of the last `up`: its registrations, dependencies and warnings."""
+
+    def _host(self) -> ProviderHost:
+        return ProviderHost(stack=self.stack, project=self.project)
+
+    def _log(self) -> tuple[StepLog, int, int]:
+        return StepLog(), len(self.fake.calls), self.fake.count(mutating=True)
+
+    def _close_log(self, log: StepLog, calls_before: int, writes_before: int) -> StepLog:
+        log.calls = len(self.fake.calls) - calls_before
+        log.writes = self.fake.count(mutating=True) - writes_before
+        return log
+
+    def up(self, program: Callable[[], Any]) -> StepLog:
+        log, calls, writes = self._log()
+        run = run_program(
+            program,
+            preview=False,
+            config=self.config,
+            secret_keys=["bce:secretAccessKey"],
+            project=self.project,
+            stack=self.stack,
+        )
+        log.run = self.last_run = run
+        desired = [r for r in run.mocks.registrations if r.type == DYNAMIC_TYPE and not r.is_read]
+        wanted = {r.name for r in desired}
+        with self._host() as host:
+            try:
+                for reg in desired:
+                    assert reg.dynamic_provider is not None
+                    self._step(host, log, reg.name, reg.inputs, reg.dynamic_provider)
+                removed = [e for name, e in self.state.items() if name not in wanted]
+                for entry in reversed(self.pending_deletes + removed):
+                    host.delete(entry.id, entry.outputs, entry.name)
+                    if entry in self.pending_deletes:
+                        self.pending_deletes.remove(entry)
+                    else:
+                        del self.state[entry.name]
+                    log.deleted.append(entry.name)
+            finally:
+                self._close_log(log, calls, writes)
+        # the state lists resources in the program's order, as the engine's snapshot does
+        order = {r.name: i for i, r in enumerate(desired)}
+        self.state = dict(sorted(self.state.items(), key=lambda kv: order.get(kv[0], len(order))))
+        return log
+
+    def _step(self, host: ProviderHost, log: StepLog, name: str, inputs: dict[str, Any], provider: str) -> None:
+        old = self.state.get(name)
+        news, failures = host.check(provider, old.inputs if old else {}, inputs, name)
+        if failures:
+            raise LifecycleError(f"{name}: Check failed: {failures}")
+        if old is None:
+            new_id, outs = host.create(news, name)
+            self.state[name] = StateEntry(name, new_id, news, outs, provider)
+            log.created.append(name)
+            return
+        diff = host.diff(old.id, old.outputs, news, name)
+        if diff.replaces:
+            if diff.delete_before_replace:
+                host.delete(old.id, old.outputs, name)
+                del self.state[name]
+            else:
+                self.pending_deletes.append(old)
+            new_id, outs = host.create(news, name)
+            self.state[name] = StateEntry(name, new_id, news, outs, provider)
+            log.replaced.append(name)
+        elif diff.changes:
+            outs = host.update(old.id, old.outputs, news, name)
+            self.state[name] = StateEntry(name, old.id, news, outs, provider)
+            log.updated.append(name)
+        else:
+            self.state[name] = StateEntry(name, old.id, news, old.outputs, provider)
+            log.unchanged.append(name)
+
+    def refresh(self) -> StepLog:
+        log, calls, writes = self._log()
+        with self._host() as host:
+            try:
+                for entry in list(self.state.values()):
+                    new_id, outs = host.read(entry.id, entry.outputs, entry.inputs, entry.name)
+                    if not new_id:
+                        del self.state[entry.name]
+                        log.deleted.append(entry.name)
+                    elif outs != entry.outputs:
+                        entry.outputs = outs
+                        log.updated.append(entry.name)
+            finally:
+                self._close_log(log, calls, writes)
+        return log
+
+    def destroy(self) -> StepLog:
+        log, calls, writes = self._log()
+        with self._host() as host:
+            try:
+                for entry in reversed(self.pending_deletes + list(self.state.values())):
+                    host.delete(entry.id, entry.outputs, entry.name)
+                    if entry in self.pending_deletes:
+                        self.pending_deletes.remove(entry)
+                    else:
+                        del self.state[entry.name]
+                    log.deleted.append(entry.name)
+            finally:
+                self._close_log(log, calls, writes)
+        return log
+
+    def ids(self) -> list[str]:
+        """Every cloud id the state holds (pending deletes included)."""
+        return [e.id for e in [*self.state.values(), *self.pending_deletes]]
