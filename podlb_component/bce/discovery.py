@@ -1,11 +1,21 @@
 """Cluster discovery: what CCE knows about a cluster, in the terms PodDirectCluster uses.
 
-One `GET /cluster/{id}` (network mode, VPC, node and ENI security groups) plus one add-on
-query per cluster; never per Service."""
+Per cluster, never per Service: one `GET /cluster/{id}` (network mode, VPC, default node and
+ENI security groups), one listing of its nodes (the security groups each node really carries),
+one add-on query, and one read of each group's rules (for the quota).
+
+Which groups: the ENI groups are `spec.eniDefaultSecurityGroups` plus
+`containerNetworkConfig.eniSecurityGroupID` (bce-sdk-go services/cce/v2/types/cluster.go). The
+node groups are `spec.nodeDefaultSecurityGroups`, plus — for a node that carries none of those —
+the groups it does carry (`spec.vpcConfig.securityGroupID` / `securityGroups`,
+types/instance.go): a node bound only to custom groups would otherwise never see the rules.
+Custom groups of nodes that also carry a default group get nothing (they may be shared with
+machines outside the cluster, and the default group already lets the traffic in)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from .cce import CceClient
 from .clients import client_config
@@ -29,6 +39,43 @@ class DiscoveredCluster:
     lb_controller_phase: str | None
     ingress_rules: dict[str, list[str]]
     """Remarks of the ingress rules already in each node/ENI group (for the rule quota)."""
+    group_origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Where the CCE API lists each node/ENI group, e.g. "cluster nodeDefaultSecurityGroups"."""
+
+
+def _add(origins: dict[str, list[str]], group: str | None, origin: str) -> None:
+    if group:
+        where = origins.setdefault(group, [])
+        if origin not in where:
+            where.append(origin)
+
+
+def node_groups(spec: dict[str, Any], instances: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The node groups to open, each with where the API lists it (see the module docstring)."""
+    origins: dict[str, list[str]] = {}
+    for g in spec.get("nodeDefaultSecurityGroups") or []:
+        _add(origins, g.get("id"), "cluster nodeDefaultSecurityGroups")
+    defaults = set(origins)
+    for instance in instances:
+        vpc = (instance.get("spec") or {}).get("vpcConfig") or {}
+        carried = [vpc.get("securityGroupID"), *[g.get("id") for g in vpc.get("securityGroups") or []]]
+        carried = [g for g in carried if g]
+        if defaults & set(carried):
+            continue
+        machine = (instance.get("status") or {}).get("machine") or {}
+        name = machine.get("instanceID") or (instance.get("spec") or {}).get("cceInstanceID") or "?"
+        for group in carried:
+            _add(origins, group, f"node {name} vpcConfig (it carries no default group)")
+    return origins
+
+
+def eni_groups(spec: dict[str, Any]) -> dict[str, list[str]]:
+    origins: dict[str, list[str]] = {}
+    for g in spec.get("eniDefaultSecurityGroups") or []:
+        _add(origins, g.get("id"), "cluster eniDefaultSecurityGroups")
+    network = spec.get("containerNetworkConfig") or {}
+    _add(origins, network.get("eniSecurityGroupID"), "containerNetworkConfig.eniSecurityGroupID")
+    return origins
 
 
 def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool = True) -> DiscoveredCluster:
@@ -37,10 +84,9 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
     cluster = body.get("cluster") or {}
     spec = cluster.get("spec") or {}
     network = spec.get("containerNetworkConfig") or {}
-    enis = [g.get("id") for g in spec.get("eniDefaultSecurityGroups") or [] if g.get("id")]
-    if not enis and network.get("eniSecurityGroupID"):
-        enis = [network["eniSecurityGroupID"]]
-    nodes = [g.get("id") for g in spec.get("nodeDefaultSecurityGroups") or [] if g.get("id")]
+    eni_origins = eni_groups(spec)
+    node_origins = node_groups(spec, client.list_instances(cluster_id))
+    enis, nodes = list(eni_origins), list(node_origins)
     version = phase = None
     for item in client.get_addons(cluster_id, [LB_CONTROLLER_ADDON]):
         if (item.get("meta") or {}).get("name") == LB_CONTROLLER_ADDON and item.get("instance"):
@@ -64,4 +110,5 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
         lb_controller_version=version,
         lb_controller_phase=phase,
         ingress_rules=ingress,
+        group_origins={g: tuple(o) for g, o in {**node_origins, **eni_origins}.items()},
     )

@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.runtime import rpc
+
 from ..bce.settings import OFFLINE_ENV
 from ..errors import PodLbError
 from ..program import from_document
@@ -35,6 +37,8 @@ class Plan:
     stack: str
     resources: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
+    security_groups: list[dict[str, Any]] = field(default_factory=list)
+    """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
     manifests: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -51,6 +55,7 @@ class Plan:
             "stack": self.stack,
             "assumed_cluster": dict(ASSUMED_CLUSTER),
             "resources": self.resources,
+            "security_groups": self.security_groups,
             "security_group_rules": self.rules,
             "rules_per_group": self.rules_per_group,
             "kubernetes_objects": self.manifests,
@@ -63,7 +68,7 @@ class Plan:
 
 def plain(value: Any) -> Any:
     """Wire values for display: unknowns spelled out, whole doubles back to integers."""
-    if is_unknown(value):
+    if is_unknown(value) or value == rpc.UNKNOWN:
         return UNKNOWN_TEXT
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -181,6 +186,9 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         elif reg.type in SHOWN and not reg.is_read:
             manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})
             plan.manifests.append({"title": SHOWN[reg.type], "resource": reg.name, "manifest": manifest})
+    for cluster in run.mocks.of_type("podlb:index:PodDirectCluster"):
+        for group in cluster.outputs.get("security_groups") or []:
+            plan.security_groups.append({"cluster": cluster.name, **plain(group)})
     plan.outputs = sorted(run.outputs)
     if project.undecryptable:
         plan.notes.append(

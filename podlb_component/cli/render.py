@@ -63,6 +63,16 @@ def render_text(plan: Plan, stream: TextIO) -> None:
         ]
         out += _table(rows)
     out.append("")
+    if plan.security_groups:
+        out.append(s("Security groups (rules go to those of the network mode's kind):", "1"))
+        out += _table(
+            [["CLUSTER", "GROUP", "KIND", "GETS RULES", "FROM"]]
+            + [
+                [g["cluster"], str(g["id"]), g["role"], "yes" if g["gets_rules"] else "no", g["from"]]
+                for g in plan.security_groups
+            ]
+        )
+        out.append("")
     out.append(s(f"Security-group rules: {len(plan.rules)}", "1"))
     if plan.rules:
         out += _table(

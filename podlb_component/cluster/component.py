@@ -59,6 +59,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         # Everything up to super().__init__ may raise PodLbError; nothing is registered then.
         self.discovered = _discover(name, args)
         notes: list[str] = []
+        given = dict(args)
         if self.discovered is not None:
             found = {
                 "network_mode": self.discovered.network_mode,
@@ -107,6 +108,7 @@ class PodDirectCluster(pulumi.ComponentResource):
                 "network_mode": plan.profile.mode,
                 "nic_type": plan.profile.nic_type,
                 "rule_security_group_ids": list(plan.rule_group_ids),
+                "security_groups": security_group_origins(plan, given, self.discovered),
                 "lb_controller": self.lb_controller_status,
                 "ip_masq_config": self.ip_masq_config,
             }
@@ -240,6 +242,27 @@ class PodDirectCluster(pulumi.ComponentResource):
         )
         self.prerequisites.append(patch)
         return document
+
+
+def security_group_origins(
+    plan: ClusterPlan, given: dict[str, Any], discovered: DiscoveredCluster | None
+) -> list[dict[str, Any]]:
+    """Each node and ENI group, whether it gets rules, and where podlb learnt of it (an input,
+    or where the CCE API lists it) — shown by `podlb plan` and kept in the stack's outputs."""
+    rows: list[dict[str, Any]] = []
+    for role, field, ids in (
+        ("node", "node_security_group_ids", plan.node_group_ids),
+        ("eni", "eni_security_group_ids", plan.eni_group_ids),
+    ):
+        for group in ids:
+            if given.get(field) or discovered is None or not isinstance(group, str):
+                origin = f"input {field}"
+            else:
+                origin = "; ".join(discovered.group_origins.get(group, ())) or "CCE API"
+            rows.append(
+                {"id": group, "role": role, "gets_rules": role == plan.profile.security_group_scope, "from": origin}
+            )
+    return rows
 
 
 def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None:

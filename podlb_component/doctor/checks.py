@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -54,6 +54,20 @@ def network(mode: str | None, nic_type: str | None) -> tuple[Check, NetworkProfi
     return Check(
         "network mode", "pass", f"{mode}, NIC type {profile.nic_type}: rules belong on the {where} security groups"
     ), profile
+
+
+def security_groups(scope: str, group_ids: Sequence[str], origins: Mapping[str, Sequence[str]]) -> Check:
+    """Which groups the targetPort rules belong in, and where the CCE API lists each."""
+    where = "node" if scope == "node" else "ENI"
+    if not group_ids:
+        return Check(
+            "security groups",
+            "fail",
+            f"CCE reports no {where} security groups for this cluster",
+            f"bind a security group to the {where}s and open the target ports in it",
+        )
+    listed = ", ".join(f"{g} ({'; '.join(origins.get(g, ())) or 'CCE API'})" for g in group_ids)
+    return Check("security groups", "pass", f"{where} groups: {listed}")
 
 
 def addon_api(version: str | None, phase: str | None) -> Check:

@@ -91,7 +91,12 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
     if found is None:
         return results
     network_check, profile = checks.network(found.network_mode, inputs.nic_type)
-    results += [network_check, checks.addon_api(found.lb_controller_version, found.lb_controller_phase)]
+    results.append(network_check)
+    if profile is not None:
+        scope = profile.security_group_scope
+        scoped = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
+        results.append(checks.security_groups(scope, scoped, found.group_origins))
+    results.append(checks.addon_api(found.lb_controller_version, found.lb_controller_phase))
     kube = _try("Kubernetes API", lambda: _Kube(inputs.kubeconfig), results) if inputs.kubeconfig else None
     if kube is not None:
         deployment = _try(

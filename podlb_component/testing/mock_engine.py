@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 from pulumi.runtime.mocks import MockMonitor
 
 from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
@@ -124,6 +124,8 @@ class Registration:
     """Outputs the resource asks the engine to keep secret."""
     dynamic_provider: str | None = None
     """A dynamic resource's pickled provider (its `__provider` input), as the engine gets it."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """What a component passed to `register_outputs` (unknowns as `pulumi.output.Unknown`)."""
 
     @property
     def is_read(self) -> bool:
@@ -210,6 +212,15 @@ class RecordingMonitor(MockMonitor):
                     reg.additional_secret_outputs = tuple(request.additionalSecretOutputs)
                     break
         return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        mocks = self.mocks
+        if isinstance(mocks, RecordingMocks):
+            outputs = unwrap_secrets(rpc.deserialize_properties(request.outputs, keep_unknowns=True) or {})
+            for reg in mocks.registrations:
+                if reg.urn == request.urn:
+                    reg.outputs = dict(outputs)
+        return super().RegisterResourceOutputs(request)
 
     def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)

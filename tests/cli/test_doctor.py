@@ -117,9 +117,11 @@ def doctor(capsys, kube, tmp_path, *extra):
 def test_healthy_cluster_passes(env, fake_bce, kube, tmp_path, capsys):
     healthy(fake_bce, kube)
     code, checks = doctor(capsys, kube, tmp_path)
+    assert "g-node (cluster nodeDefaultSecurityGroups)" in checks["security groups"]["detail"]
     assert {name: c["status"] for name, c in checks.items()} == {
         "cluster generation": "pass",
         "network mode": "pass",
+        "security groups": "pass",
         "cce-lb-controller add-on": "pass",
         "cce-lb-controller Deployment": "pass",
         "ip-masq agent": "pass",

@@ -38,6 +38,15 @@ def test_yaml_and_json_outputs_agree(capsys):
     as_yaml, as_json = yaml.safe_load(out_yaml), json.loads(out_json)
     assert as_yaml == as_json
     assert as_json["rules_per_group"] == {"g-node4demo": 3}
+    assert as_json["security_groups"] == [
+        {
+            "cluster": "cluster",
+            "id": "g-node4demo",
+            "role": "node",
+            "gets_rules": True,
+            "from": "input node_security_group_ids",
+        }
+    ]
     kinds = sorted(o["manifest"]["kind"] for o in as_json["kubernetes_objects"])
     assert kinds == ["ConfigMap", "Service", "Service"]
 

@@ -64,6 +64,16 @@ def test_discovery_fills_inputs_once_per_cluster(fake_bce):
     assert not [r for r in result.mocks.registrations if r.read_id == "kube-system/cce-lb-controller"]
 
 
+def test_cluster_says_where_each_group_came_from(fake_bce):
+    seed(fake_bce)
+    result = run(fake_bce, cluster_args={"eni_security_group_ids": ["esg-mine"]})
+    (cluster,) = result.mocks.of_type("podlb:index:PodDirectCluster")
+    assert cluster.outputs["security_groups"] == [
+        {"id": "g-node", "role": "node", "gets_rules": True, "from": "cluster nodeDefaultSecurityGroups"},
+        {"id": "esg-mine", "role": "eni", "gets_rules": False, "from": "input eni_security_group_ids"},
+    ]
+
+
 def test_explicit_inputs_win_and_contradictions_warn(fake_bce):
     seed(fake_bce)
     fake_bce.state.security_groups.add_group("g-mine", "vpc-1")

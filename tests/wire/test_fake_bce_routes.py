@@ -191,9 +191,83 @@ def test_discovery(fake_bce, bce_settings):
     assert found.network_mode == "vpc-secondary-ip-veth" and found.vpc_cidr == "10.0.0.0/16"
     assert found.node_security_group_ids == ("g-node",) and found.eni_security_group_ids == ("esg-eni",)
     assert found.lb_controller_version is None
-    # one cluster read, one add-on read, and the groups' rules once (for the rule quota)
-    assert [c.route for c in fake_bce.calls] == ["cce.getCluster", "cce.listAddons", "esg.list", "bcc.getSecurityGroup"]
+    # one cluster read, one node listing, one add-on read, and the groups' rules once (for the quota)
+    assert [c.route for c in fake_bce.calls] == [
+        "cce.getCluster",
+        "cce.listInstances",
+        "cce.listAddons",
+        "esg.list",
+        "bcc.getSecurityGroup",
+    ]
     assert found.ingress_rules == {"g-node": [], "esg-eni": []}  # the groups exist, empty
+
+
+def test_discovery_covers_the_groups_nodes_and_enis_really_use(fake_bce, bce_settings):
+    """A node bound only to custom groups gets rules there; a node that also carries a default
+    group adds nothing (its custom group may be shared outside the cluster). ENI groups are the
+    defaults plus containerNetworkConfig.eniSecurityGroupID."""
+    from podlb_component.testing.fake_bce.cce import node_instance
+
+    fake_bce.state.add_cce_cluster(
+        "cce-nodes1",
+        node_security_groups=("g-node",),
+        eni_security_groups=("esg-eni",),
+        instances=[
+            node_instance("i-default", "g-node"),
+            node_instance("i-both", "g-node", ("g-extra",)),
+            node_instance("i-custom", "", ("g-custom", "esg-custom")),
+        ],
+    )
+    fake_bce.state.cce.get("cce-nodes1").eni_security_groups.append("esg-eni2")  # the first is eniSecurityGroupID
+    found = discover_cluster(bce_settings, "cce-nodes1")
+    assert found.node_security_group_ids == ("g-node", "g-custom", "esg-custom")
+    assert found.group_origins["g-node"] == ("cluster nodeDefaultSecurityGroups",)
+    assert found.group_origins["g-custom"] == ("node i-custom vpcConfig (it carries no default group)",)
+    assert "g-extra" not in found.group_origins
+    assert found.eni_security_group_ids == ("esg-eni", "esg-eni2")
+    assert found.group_origins["esg-eni"] == (
+        "cluster eniDefaultSecurityGroups",
+        "containerNetworkConfig.eniSecurityGroupID",
+    )
+
+
+def test_cce_errors_spell_request_id_as_cce_does_and_podlb_keeps_the_status(fake_bce, bce_settings):
+    """CCE v2 bodies say `requestID`; the SDK's own parser raises KeyError on that (losing the
+    HTTP status). podlb's parser keeps it."""
+    from podlb_component.bce.cce import CceClient
+
+    client = CceClient(client_config(bce_settings, "cce"))
+    err = api_error(lambda: client.get_cluster("cce-nope"))
+    assert err.status == 404 and err.code == "ClusterNotFound" and err.request_id
+    assert '"requestID"' in _raw_error_body(fake_bce, "/api/cce/service/v2/cluster/cce-nope")
+
+
+def _raw_error_body(fake_bce, path):
+    import http.client
+    from urllib.parse import urlsplit
+
+    # unsigned: the signature check answers first, in the route's own error shape
+    parts = urlsplit(fake_bce.endpoint)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    conn.request("GET", path)
+    return conn.getresponse().read().decode()
+
+
+@pytest.mark.parametrize("kind", ["502", "504"])
+def test_gateway_errors_keep_their_status_and_are_retried(fake_bce, bce_settings, kind):
+    """The SDK retries neither 502 nor 504, and a gateway's HTML page makes its parser raise
+    ValueError; podlb's parser and retry policy turn both into a retried, named failure."""
+    from podlb_component.bce.security_groups import SecurityGroupApi
+
+    fake_bce.state.security_groups.add_group("g-gw", "vpc-1")
+    fake_bce.fail_next("bcc.getSecurityGroup", kind, times=1)
+    assert SecurityGroupApi(bce_settings).group_rules("g-gw") == []  # retried away
+    fake_bce.fail_next("bcc.getSecurityGroup", kind, times=10)
+    with pytest.raises(BceApiError) as err:
+        SecurityGroupApi(bce_settings).group_rules("g-gw")
+    assert err.value.status == int(kind)
+    if kind == "504":
+        assert "not BCE JSON" in str(err.value)
 
 
 # -- signatures ------------------------------------------------------------------------------
