@@ -9,13 +9,11 @@ from typing import Any
 import pulumi_kubernetes as k8s
 
 from podlb_component import PodDirectCluster, PodDirectService, SecurityGroupRule
-from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
-from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG, merge_ip_masq_config
 from podlb_component.service.args import validate_service_args
 from podlb_component.service.manifest import service_manifest
 from podlb_component.testing.fake_bce import FakeBce, FakeBceState
-from podlb_component.testing.fake_bce.cce import Cluster
+from podlb_component.testing.lifecycle import Lifecycle
 from podlb_component.testing.mock_engine import run_program
 
 CLUSTER = {
@@ -84,22 +82,11 @@ AK, SK = "AKIDbench", "SKbench"
 
 
 def api_workload(services: int = 50) -> dict[str, Any]:
-    """`up` of `services` Services on one cluster with two node groups, then a no-op `up`, then a
-    refresh, each counted in the fake's call log. The engine's part (calling the dynamic
-    provider's check/create/diff/read with the registered inputs) is done here by hand."""
+    """`up` of `services` Services on one cluster with two node groups, then a no-op `up`, a
+    refresh and a destroy, each run as the engine runs it (testing.lifecycle: the provider in
+    `python -m pulumi.dynamic`, driven over gRPC) and counted in the fake's call log."""
     state = FakeBceState(credentials={AK: SK})
-    state.security_groups.add_group("g-bench1", "vpc-1")
-    state.security_groups.add_group("g-bench2", "vpc-1")
-    state.cce.add(
-        Cluster(
-            cluster_id="cce-bench001",
-            network_mode="vpc-route-veth",
-            vpc_id="vpc-1",
-            vpc_cidr="10.0.0.0/16",
-            node_security_groups=["g-bench1", "g-bench2"],
-            addons={"cce-lb-controller": {"version": "1.0.0", "phase": "Running"}},
-        )
-    )
+    state.add_cce_cluster("cce-bench001", "vpc-route-veth", node_security_groups=("g-bench1", "g-bench2"))
     with FakeBce(state) as fake:
         config = {"bce:accessKeyId": AK, "bce:secretAccessKey": SK, "bce:endpoint": fake.endpoint}
 
@@ -108,42 +95,29 @@ def api_workload(services: int = 50) -> dict[str, Any]:
             for i in range(services):
                 PodDirectService(f"svc{i}", {"cluster": cluster, **service_args(i)})
 
-        def phase() -> Counter[str]:
+        def counted(step: Any) -> tuple[Any, dict[str, int]]:
             before = len(fake.calls)
-            return lambda: Counter(c.route for c in fake.calls[before:])  # type: ignore[return-value]
+            log = step()
+            return log, dict(Counter(c.route for c in fake.calls[before:]))
 
-        provider = SecurityGroupRuleProvider()
-        up = phase()
-        run = run_program(program, preview=False, config=config, secret_keys=["bce:secretAccessKey"])
-        state_by_name: dict[str, tuple[str, dict[str, Any]]] = {}
-        for reg in run.mocks.rules():
-            checked = provider.check({}, reg.inputs).inputs
-            created = provider.create(checked)
-            state_by_name[reg.name] = (created.id, created.outs)
-        up_calls = up()
-
-        noop = phase()
-        again = run_program(program, preview=False, config=config, secret_keys=["bce:secretAccessKey"])
-        changed = 0
-        for reg in again.mocks.rules():
-            rule_id, outs = state_by_name[reg.name]
-            diff = provider.diff(rule_id, outs, provider.check(outs, reg.inputs).inputs)
-            changed += bool(diff.changes)
-        noop_calls = noop()
-
-        READ_CACHE.clear()  # a refresh runs in a fresh provider process
-        refresh = phase()
-        gone = sum(provider.read(rule_id, outs).id is None for rule_id, outs in state_by_name.values())
-        refresh_calls = refresh()
-        mutating = {r.name for r in fake._routes if r.mutating}
+        life = Lifecycle(fake, config=config)
+        up_log, up_calls = counted(lambda: life.up(program))
+        rules = len(life.state)
+        noop_log, noop_calls = counted(lambda: life.up(program))
+        refresh_log, refresh_calls = counted(life.refresh)
+        destroy_log, destroy_calls = counted(life.destroy)
     return {
         "services": services,
         "groups": 2,
-        "rules": len(state_by_name),
-        "up": dict(up_calls),
-        "noop_up": dict(noop_calls),
-        "noop_changed_rules": changed,
-        "noop_mutating_calls": sum(n for route, n in noop_calls.items() if route in mutating),
-        "refresh": dict(refresh_calls),
-        "refresh_missing_rules": gone,
+        "rules": rules,
+        "up": up_calls,
+        "up_writes": up_log.writes,
+        "noop_up": noop_calls,
+        "noop_changed_rules": len(noop_log.updated + noop_log.replaced + noop_log.created + noop_log.deleted),
+        "noop_mutating_calls": noop_log.writes,
+        "refresh": refresh_calls,
+        "refresh_missing_rules": len(refresh_log.deleted),
+        "destroy": destroy_calls,
+        "destroy_writes": destroy_log.writes,
+        "destroy_left": sum(len(g.rules) for g in state.security_groups.groups.values()),
     }
