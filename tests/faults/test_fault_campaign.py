@@ -123,19 +123,22 @@ def test_create(fake, drive, group, route, path, kind, persistent):
 @pytest.mark.parametrize("group", ["g-node", "esg-eni"])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("persistent", [False, True])
-def test_read(fake, group, kind, persistent):
-    provider = SecurityGroupRuleProvider()
-    created = provider.create(props(fake, group))
+def test_read(fake, drive, group, kind, persistent):
+    created_id, outs = drive.create(props(fake, group, drive))
     READ_CACHE.clear()
     route = "esg.list" if group.startswith("esg-") else "bcc.getSecurityGroup"
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    reader = drive if isinstance(drive, InProcessProvider) else ProviderHost()  # a refresh: a new process
     try:
-        read = provider.read(created.id, created.outs)
-    except BceApiError as err:
+        read_id, _ = reader.read(created_id, outs)
+    except FAILED as err:
         assert persistent
         assert_names_call_and_cause(err, "enterprise/security" if group.startswith("esg-") else "securityGroup", kind)
         return
-    assert read.id == created.id  # a failed read is never mistaken for "deleted"
+    finally:
+        if reader is not drive:
+            reader.close()
+    assert read_id == created_id  # a failed read is never mistaken for "deleted"
 
 
 DELETE_ROUTES = [
@@ -173,18 +176,17 @@ UPDATE_ROUTES = [("g-node", "bcc.updateRule"), ("esg-eni", "esg.updateRule")]
 @pytest.mark.parametrize(("group", "route"), UPDATE_ROUTES)
 @pytest.mark.parametrize("kind", [*KINDS, "500-after"])
 @pytest.mark.parametrize("persistent", [False, True])
-def test_update_remark(fake, group, route, kind, persistent):
-    provider = SecurityGroupRuleProvider()
-    created = provider.create(props(fake, group))
-    new = {**created.outs, "remark": REMARK + " v2"}
+def test_update_remark(fake, drive, group, route, kind, persistent):
+    created_id, outs = drive.create(props(fake, group, drive))
+    new = {**outs, "remark": REMARK + " v2"}
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
     try:
-        provider.update(created.id, created.outs, new)
-    except BceApiError as err:
+        drive.update(created_id, outs, new)
+    except FAILED as err:
         assert persistent
         assert_names_call_and_cause(err, "rule", kind)
         (rule,) = live(fake, group)
-        assert rule_id(rule) == created.id  # still one rule, the same one
+        assert rule_id(rule) == created_id  # still one rule, the same one
         return
     (rule,) = live(fake, group)
     assert rule["remark"] == REMARK + " v2"
