@@ -42,9 +42,44 @@ class CceClient(bce_base_client.BceBaseClient):
                 return instances
             page_no += 1
 
-    def get_addons(self, cluster_id: str, names: list[str]) -> list[dict[str, Any]]:
+    def _send(self, method: bytes, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = send_request(
+            self.config,
+            None,
+            method,
+            (PREFIX + path).encode(),
+            json.dumps(body),
+            {b"Content-Type": b"application/json"},
+            {},
+        )
+        raw = getattr(response, "raw_data", None)
+        return json.loads(raw) if raw else {}
+
+    def list_addons(self, cluster_id: str, names: list[str] | None = None) -> list[dict[str, Any]]:
+        """`GET /cluster/{id}/addon[?addons=a,b]` (bce-sdk-go ccev2.go ListAddons): every add-on
+        CCE offers this cluster, installed or not, unless `names` narrows it."""
+        params = {"addons": ",".join(names)} if names else {}
         body = call_bce(
-            f"GET {PREFIX}/cluster/{cluster_id}/addon",
-            lambda: self._get(f"/cluster/{cluster_id}/addon", {"addons": ",".join(names)}),
+            f"GET {PREFIX}/cluster/{cluster_id}/addon", lambda: self._get(f"/cluster/{cluster_id}/addon", params)
         )
         return list(body.get("items") or [])
+
+    def install_addon(self, cluster_id: str, name: str, version: str | None = None) -> None:
+        """`POST /cluster/{id}/addon {name, version?, clusterID}` (InstallAddon); asynchronous."""
+        body: dict[str, Any] = {"name": name, "clusterID": cluster_id}
+        if version:
+            body["version"] = version
+        call_bce(
+            f"POST {PREFIX}/cluster/{cluster_id}/addon",
+            lambda: self._send(b"POST", f"/cluster/{cluster_id}/addon", body),
+        )
+
+    def upgrade_addon(self, cluster_id: str, name: str, target_version: str | None = None) -> None:
+        """`POST /cluster/{id}/addon/upgrade {name, targetVersion?, clusterID}` (UpgradeAddon)."""
+        body: dict[str, Any] = {"name": name, "clusterID": cluster_id}
+        if target_version:
+            body["targetVersion"] = target_version
+        call_bce(
+            f"POST {PREFIX}/cluster/{cluster_id}/addon/upgrade",
+            lambda: self._send(b"POST", f"/cluster/{cluster_id}/addon/upgrade", body),
+        )

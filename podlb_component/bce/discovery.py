@@ -22,8 +22,6 @@ from .clients import client_config
 from .security_groups import SecurityGroupApi
 from .settings import BceSettings
 
-LB_CONTROLLER_ADDON = "cce-lb-controller"
-
 
 @dataclass(frozen=True)
 class DiscoveredCluster:
@@ -34,9 +32,10 @@ class DiscoveredCluster:
     node_security_group_ids: tuple[str, ...]
     eni_security_group_ids: tuple[str, ...]
     phase: str | None
-    lb_controller_version: str | None
-    """Installed version of the cce-lb-controller add-on; None when not installed."""
-    lb_controller_phase: str | None
+    master_type: str | None
+    """`spec.masterConfig.masterType`: managed, managedPro, custom, containerizedCustom, serverless."""
+    addons: tuple[dict[str, Any], ...]
+    """Every add-on the CCE add-on API lists for the cluster (installed or not)."""
     ingress_rules: dict[str, list[str]]
     """Remarks of the ingress rules already in each node/ENI group (for the rule quota)."""
     group_origins: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -87,11 +86,9 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
     eni_origins = eni_groups(spec)
     node_origins = node_groups(spec, client.list_instances(cluster_id))
     enis, nodes = list(eni_origins), list(node_origins)
-    version = phase = None
-    for item in client.get_addons(cluster_id, [LB_CONTROLLER_ADDON]):
-        if (item.get("meta") or {}).get("name") == LB_CONTROLLER_ADDON and item.get("instance"):
-            version = item["instance"].get("installedVersion") or None
-            phase = (item["instance"].get("status") or {}).get("phase") or None
+    # the whole list: the LB controller's API name is undocumented, so it is matched by name
+    # afterwards, and an error can say which names the list did hold
+    addons = tuple(client.list_addons(cluster_id))
     ingress: dict[str, list[str]] = {}
     if count_rules:
         groups = SecurityGroupApi(settings).rules_of(list(dict.fromkeys(nodes + enis)))
@@ -107,8 +104,8 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
         node_security_group_ids=tuple(nodes),
         eni_security_group_ids=tuple(enis),
         phase=(cluster.get("status") or {}).get("clusterPhase"),
-        lb_controller_version=version,
-        lb_controller_phase=phase,
+        master_type=(spec.get("masterConfig") or {}).get("masterType") or None,
+        addons=addons,
         ingress_rules=ingress,
         group_origins={g: tuple(o) for g, o in {**node_origins, **eni_origins}.items()},
     )

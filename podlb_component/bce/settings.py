@@ -86,11 +86,16 @@ def credential_inputs() -> dict[str, pulumi.Input[Any]] | None:
 OFFLINE_ENV = "PODLB_OFFLINE"
 
 
+def offline(env: Mapping[str, str] | None = None) -> bool:
+    """Under `podlb plan`: no cloud calls, and what would be checked online is assumed."""
+    return bool((os.environ if env is None else env).get(OFFLINE_ENV))
+
+
 def program_settings(env: Mapping[str, str] | None = None) -> BceSettings | None:
     """Credentials for calls the program itself makes (cluster discovery), from Pulumi config
     `bce:*` or the environment; None when there are none or PODLB_OFFLINE is set (podlb plan)."""
     env = os.environ if env is None else env
-    if env.get(OFFLINE_ENV):
+    if offline(env):
         return None
     from pulumi.runtime.config import get_config  # raw read: no "use get_secret" warning
 

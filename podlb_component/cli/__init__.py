@@ -14,9 +14,9 @@ from .render import render_checks, render_data, render_text
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
 ADDON_MISSING_HINT = (
-    "the cce-lb-controller add-on is missing: install it from the CCE console (cluster -> Helm "
-    "-> templates -> cce-lb-controller 1.0.0, namespace kube-system) or set "
-    "lb_controller: install with lb_controller_chart.repository"
+    "the cce-lb-controller Deployment of this standalone cluster is missing: install the add-on from the "
+    "CCE console (cluster -> add-ons -> CCE LB Controller), or set lb_controller: ensure (CCE add-on API) "
+    "or lb_controller: helm with lb_controller_chart.repository"
 )
 
 

@@ -25,10 +25,10 @@ SERVICE_TYPE = "kubernetes:core/v1:Service"
 RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
 SHOWN = {SERVICE_TYPE: "Service", PATCH_TYPE: "ConfigMap patch", DEPLOYMENT_TYPE: "Deployment"}
-ASSUMED_CLUSTER = [
-    ("kube-system/cce-lb-controller", "Deployment with 1 available replica (add-on installed)"),
-    ("kube-system/cce-ip-masq-agent", "ConfigMap holding CCE's default config document"),
-]
+ASSUMED_READS = {
+    "kube-system/cce-lb-controller": "Deployment with 1 available replica (add-on installed)",
+    "kube-system/cce-ip-masq-agent": "ConfigMap holding CCE's default config document",
+}
 
 
 @dataclass
@@ -38,6 +38,10 @@ class Plan:
     resources: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     security_groups: list[dict[str, Any]] = field(default_factory=list)
+    assumed: dict[str, str] = field(default_factory=dict)
+    """Live objects the program reads, and what plan assumed they hold."""
+    lb_controller: list[dict[str, Any]] = field(default_factory=list)
+    """Per cluster: how the cce-lb-controller add-on is checked or installed."""
     """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
     manifests: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -53,7 +57,8 @@ class Plan:
         return {
             "project": self.project,
             "stack": self.stack,
-            "assumed_cluster": dict(ASSUMED_CLUSTER),
+            "assumed_cluster": self.assumed,
+            "lb_controller": self.lb_controller,
             "resources": self.resources,
             "security_groups": self.security_groups,
             "security_group_rules": self.rules,
@@ -186,7 +191,12 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         elif reg.type in SHOWN and not reg.is_read:
             manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})
             plan.manifests.append({"title": SHOWN[reg.type], "resource": reg.name, "manifest": manifest})
+    reads = {r.read_id for r in run.mocks.registrations if r.is_read}
+    plan.assumed = {obj: what for obj, what in ASSUMED_READS.items() if obj in reads}
     for cluster in run.mocks.of_type("podlb:index:PodDirectCluster"):
+        check = cluster.outputs.get("lb_controller_check")
+        if check:
+            plan.lb_controller.append({"cluster": cluster.name, **plain(check)})
         for group in cluster.outputs.get("security_groups") or []:
             plan.security_groups.append({"cluster": cluster.name, **plain(group)})
     plan.outputs = sorted(run.outputs)

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from .plan import ASSUMED_CLUSTER, Plan
+from .plan import Plan
 
 
 class _LiteralDumper(yaml.SafeDumper):
@@ -50,9 +50,18 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     out.append(s(f"podlb plan: project '{plan.project}', stack '{plan.stack}'", "1"))
     out.append("Preview under Pulumi's mock engine: no cloud, no credentials, nothing changed.")
     out.append("")
-    out.append(s("Live cluster (assumed here; `pulumi preview` reads the real one):", "1"))
-    out += _table([[obj, what] for obj, what in ASSUMED_CLUSTER])
-    out.append("")
+    if plan.assumed:
+        out.append(s("Live cluster (assumed here; `pulumi preview` reads the real one):", "1"))
+        out += _table([[obj, what] for obj, what in plan.assumed.items()])
+        out.append("")
+    for check in plan.lb_controller:
+        out.append(
+            s(f"cce-lb-controller ({check['cluster']}): ", "1")
+            + f"lb_controller={check['mode']!r}; {check['cluster_type']} cluster, from {check['cluster_type_from']}"
+        )
+        out.append(f"  checked by: {check['checked_by']}")
+    if plan.lb_controller:
+        out.append("")
     creates = sum(1 for r in plan.resources if r["op"] == "create")
     reads = len(plan.resources) - creates
     out.append(s(f"Resources: {creates} to create, {reads} to read", "1"))

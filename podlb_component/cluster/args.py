@@ -10,23 +10,30 @@ import pulumi
 
 from ..errors import PodLbError
 from ..rule_model import check_cidr
+from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType, parse_version
 from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
 
 LB_CONTROLLER_CHART = "cce-lb-controller"
 LB_CONTROLLER_CHART_VERSION = "1.0.0"  # the version the CCE guide says to install
 DEFAULT_BACKEND_QUOTA = 50  # appblb Pod backends, CCE default
+LB_CONTROLLER_MODES = ("validate", "ensure", "helm", "skip", "install")
 
 
 class LbControllerChartArgs(TypedDict, total=False):
-    """Escape hatch for `lb_controller="install"`: where the chart comes from and its values."""
+    """For `lb_controller="helm"` (standalone clusters whose operators serve the chart from their
+    own catalogue): where the chart comes from, its values, and any other Helm Release option."""
 
     repository: str
-    """Helm repository URL (or OCI/local chart path) that serves chart cce-lb-controller.
-    Required for install: use the repository of CCE's Helm template catalogue."""
+    """Helm repository URL, or an `oci://` registry, that serves chart cce-lb-controller
+    (required: podlb doesn't guess where your catalogue is)."""
     version: str
     """Chart version. Default: "1.0.0", the version the CCE guide names."""
     values: Mapping[str, Any]
     """Chart values, passed to Helm unchanged."""
+    release_options: Mapping[str, Any]
+    """Any other `kubernetes.helm.v3.ReleaseArgs` field (e.g. timeout, atomic,
+    skip_await, max_history), passed unchanged; podlb sets name, namespace, chart, version,
+    values and the repository."""
 
 
 class PodDirectClusterArgs(TypedDict, total=False):
@@ -49,12 +56,29 @@ class PodDirectClusterArgs(TypedDict, total=False):
     kubeconfig: pulumi.Input[str]
     """Kubeconfig of the cluster. When set, the component makes its own Kubernetes provider
     for every child; otherwise the provider from `opts` (or the ambient one) is used."""
-    lb_controller: Literal["validate", "install", "skip"]
-    """"validate" (default): read Deployment kube-system/cce-lb-controller and fail when it is
-    missing or unavailable; "install": install chart cce-lb-controller with Helm;
-    "skip": do nothing (you manage the add-on)."""
+    lb_controller: Literal["validate", "ensure", "helm", "skip", "install"]
+    """"validate" (default): check the add-on — through the CCE add-on API when discovery runs
+    (installed, Running, at least `lb_controller_min_version`), plus Deployment
+    kube-system/cce-lb-controller on standalone clusters; offline, a managed cluster can't be
+    checked (warning) and a standalone one is checked by its Deployment. "ensure": install the
+    add-on through the CCE add-on API when it is absent, upgrade it when it is older than
+    `lb_controller_min_version`, and wait until it runs (never uninstalled, never downgraded).
+    "helm": install chart cce-lb-controller with Helm (standalone clusters; needs
+    `lb_controller_chart.repository`). "skip": do nothing. "install" is the old name of "helm"."""
+    cluster_type: Literal["managed", "standalone"]
+    """Where the LB controller runs: "managed" clusters run it on Baidu's side, "standalone"
+    clusters in kube-system. Default: from the CCE API (masterType) when discovery runs, else
+    "managed" (Baidu is discontinuing standalone clusters)."""
+    lb_controller_min_version: str
+    """Oldest acceptable add-on version, e.g. "1.3.6". Default "1.0.0" (the seed guide's)."""
+    lb_controller_addon_names: Sequence[str]
+    """The add-on's name(s) in the CCE add-on API, tried in order. Default ["cce-lb-controller"]
+    (the API name is undocumented; if your cluster lists it differently, podlb's error shows
+    the names it lists)."""
+    lb_controller_timeout_seconds: int
+    """How long "ensure" waits for the add-on to be Running. Default 600."""
     lb_controller_chart: LbControllerChartArgs
-    """Chart repository/version/values for `lb_controller="install"`."""
+    """Chart repository/version/values/Release options for `lb_controller="helm"`."""
     ip_masq: Literal["auto", "skip"]
     """"auto" (default): on IPVLAN clusters set masqOutBound/masqOutBoundIPv6 to false in
     ConfigMap kube-system/cce-ip-masq-agent, keeping every other key; "skip": leave it."""
@@ -82,6 +106,11 @@ class ClusterPlan:
     lb_controller: str
     chart: LbControllerChartArgs
     manage_ip_masq: bool
+    cluster_type: ClusterType | None
+    """As given; None: decided by discovery, else managed."""
+    min_version: str
+    addon_names: tuple[str, ...]
+    addon_timeout_seconds: int
     backend_quota: int
     rule_limit: int | None
 
@@ -157,30 +186,69 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         raise PodLbError(resource, "vpc_cidr", f"must be a CIDR string, got {vpc_cidr!r}", "e.g. '192.168.0.0/16'")
 
     lb_controller = args.get("lb_controller", "validate")
-    if lb_controller not in ("validate", "install", "skip"):
+    if lb_controller not in LB_CONTROLLER_MODES:
         raise PodLbError(
             resource,
             "lb_controller",
-            f"must be 'validate', 'install' or 'skip', got {lb_controller!r}",
-            "'validate' checks the add-on, 'install' installs it with Helm",
+            f"must be one of {', '.join(map(repr, LB_CONTROLLER_MODES[:-1]))}, got {lb_controller!r}",
+            "'validate' checks the add-on, 'ensure' installs or upgrades it through the CCE API, "
+            "'helm' installs its chart with Helm, 'skip' leaves it to you",
         )
+    if lb_controller == "install":  # the old name (podlb 0.1)
+        lb_controller = "helm"
     chart = dict(args.get("lb_controller_chart") or {})  # type: ignore[call-overload]
-    bad_keys = set(chart) - {"repository", "version", "values"}
+    bad_keys = set(chart) - set(LbControllerChartArgs.__annotations__)
     if bad_keys:
         raise PodLbError(
-            resource, "lb_controller_chart", f"unknown keys {sorted(bad_keys)}", "use repository, version and values"
+            resource,
+            "lb_controller_chart",
+            f"unknown keys {sorted(bad_keys)}",
+            "use repository, version, values and release_options (any other Helm Release field)",
         )
-    if lb_controller == "install" and not chart.get("repository"):
+    if lb_controller == "helm" and not chart.get("repository"):
         raise PodLbError(
             resource,
             "lb_controller_chart.repository",
-            "is required with lb_controller='install': podlb doesn't guess where your "
-            "cluster's CCE Helm template catalogue is served from",
-            "set lb_controller_chart={'repository': '<chart repo URL>'} (CCE console -> Helm "
-            "-> templates shows it), or install cce-lb-controller 1.0.0 from the console and "
-            "keep lb_controller='validate'",
+            "is required with lb_controller='helm': podlb doesn't guess where your cluster's Helm "
+            "chart catalogue is served from",
+            "set lb_controller_chart={'repository': '<chart repo URL>'}, or use lb_controller='ensure' "
+            "to install the add-on through the CCE add-on API (no chart URL needed)",
         )
     chart.setdefault("version", LB_CONTROLLER_CHART_VERSION)
+    cluster_type = args.get("cluster_type")
+    if cluster_type not in (None, "managed", "standalone"):
+        raise PodLbError(
+            resource,
+            "cluster_type",
+            f"must be 'managed' or 'standalone', got {cluster_type!r}",
+            "CCE console -> cluster -> basic info shows the master type (托管 = managed, 独立 = standalone)",
+        )
+    min_version = args.get("lb_controller_min_version", DEFAULT_MIN_VERSION)
+    if not isinstance(min_version, str) or parse_version(min_version) is None:
+        raise PodLbError(
+            resource,
+            "lb_controller_min_version",
+            f"{min_version!r} is not a version",
+            "write it as the CCE console shows versions, e.g. '1.3.6'",
+        )
+    names = args.get("lb_controller_addon_names", ADDON_NAMES)
+    if (
+        isinstance(names, str)
+        or not isinstance(names, Sequence)
+        or not names
+        or not all(isinstance(n, str) and n for n in names)
+    ):
+        raise PodLbError(
+            resource,
+            "lb_controller_addon_names",
+            f"must be a non-empty list of add-on names, got {names!r}",
+            "leave it unset for ['cce-lb-controller']",
+        )
+    timeout = args.get("lb_controller_timeout_seconds", 600)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
+        raise PodLbError(
+            resource, "lb_controller_timeout_seconds", f"must be a whole number >= 1, got {timeout!r}", "e.g. 600"
+        )
 
     ip_masq = args.get("ip_masq", "auto")
     if ip_masq not in ("auto", "skip"):
@@ -218,6 +286,10 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
         backend_quota=quota,
         rule_limit=rule_limit,
+        cluster_type=cluster_type,  # type: ignore[arg-type]
+        min_version=min_version,
+        addon_names=tuple(names),
+        addon_timeout_seconds=timeout,
     )
 
 

@@ -7,10 +7,11 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..bce.cce_addon import CceAddon
 from ..bce.clients import BceApiError
 from ..bce.discovery import DiscoveredCluster, discover_cluster
 from ..bce.security_group_rule import SecurityGroupRule
-from ..bce.settings import credential_inputs, program_settings
+from ..bce.settings import credential_inputs, offline, program_settings
 from ..errors import PodLbError
 from ..rule_model import RuleSpec, owned_by_stack, owner_remark
 from .args import (
@@ -28,12 +29,12 @@ from .ipmasq import (
     merge_ip_masq_data,
 )
 from .lb_controller import (
-    INSTALL_HINT,
+    CONSOLE_HINT,
     LB_CONTROLLER_DEPLOYMENT,
     LB_CONTROLLER_ID,
     LB_CONTROLLER_NAMESPACE,
-    addon_problem,
     lb_controller_problem,
+    plan_check,
 )
 from .network import check_cluster_id
 from .rule_budget import RuleBudget
@@ -69,10 +70,20 @@ class PodDirectCluster(pulumi.ComponentResource):
             }
             args, notes = apply_discovery(name, args, found)  # type: ignore[assignment]
         plan = validate_cluster_args(name, args)
-        if plan.lb_controller == "validate" and self.discovered is not None:
-            problem = addon_problem(self.discovered.lb_controller_version, self.discovered.lb_controller_phase)
-            if problem:
-                raise PodLbError(name, "lb_controller", problem, INSTALL_HINT)
+        self._controller = plan_check(
+            plan.lb_controller,
+            plan.cluster_type,
+            self.discovered.master_type if self.discovered else None,
+            self.discovered.addons if self.discovered else None,
+            plan.addon_names,
+            plan.min_version,
+            offline=offline(),
+        )
+        if self._controller.problem:
+            raise PodLbError(name, "lb_controller", self._controller.problem, CONSOLE_HINT)
+        if given.get("lb_controller") == "install":
+            notes.append("lb_controller='install' is now called 'helm'; 'install' will be removed in a later podlb")
+        notes.extend(self._controller.warnings)
         super().__init__(self.TYPE, name, None, opts)
         self.plan = plan
         self.name = name
@@ -110,6 +121,12 @@ class PodDirectCluster(pulumi.ComponentResource):
                 "rule_security_group_ids": list(plan.rule_group_ids),
                 "security_groups": security_group_origins(plan, given, self.discovered),
                 "lb_controller": self.lb_controller_status,
+                "lb_controller_check": {
+                    "mode": self._controller.mode,
+                    "cluster_type": self._controller.cluster_type,
+                    "cluster_type_from": self._controller.cluster_type_from,
+                    "checked_by": self._controller.source,
+                },
                 "ip_masq_config": self.ip_masq_config,
             }
         )
@@ -156,43 +173,69 @@ class PodDirectCluster(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)
 
     def _lb_controller(self, name: str, plan: ClusterPlan) -> pulumi.Input[str]:
+        check = self._controller
         if plan.lb_controller == "skip":
             return "skipped"
-        if plan.lb_controller == "install":
-            repository = str(plan.chart["repository"])
-            oci = repository.startswith("oci://")
-            release = k8s.helm.v3.Release(
-                f"{name}-lb-controller",
-                k8s.helm.v3.ReleaseArgs(
-                    name=LB_CONTROLLER_DEPLOYMENT,
-                    namespace=LB_CONTROLLER_NAMESPACE,
-                    chart=f"{repository.rstrip('/')}/{LB_CONTROLLER_CHART}" if oci else LB_CONTROLLER_CHART,
-                    repository_opts=None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=repository),
-                    version=plan.chart["version"],
-                    values=dict(plan.chart.get("values") or {}),
-                ),
-                opts=self._child(),
+        if plan.lb_controller == "helm":
+            return self._helm_release(name, plan)
+        if plan.lb_controller == "ensure":
+            addon = CceAddon(
+                f"{name}-lb-controller-addon",
+                {
+                    "cluster_id": plan.cluster_id,
+                    "addon_names": list(plan.addon_names),
+                    "min_version": plan.min_version,
+                    "timeout_seconds": plan.addon_timeout_seconds,
+                    # 60 polls over the timeout, at most every 10 s
+                    "poll_seconds": min(10.0, plan.addon_timeout_seconds / 60),
+                    "bce_credentials": self._credentials,
+                },
+                # Services wait for it; it is never uninstalled (its delete is a no-op)
+                opts=pulumi.ResourceOptions(parent=self),
             )
-            self.prerequisites.append(release)
-            return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
-
-        if self.discovered is not None:  # validated above from the CCE add-on API
-            return f"{self.discovered.lb_controller_version} {self.discovered.lb_controller_phase} (CCE add-on API)"
-        # validate: read the live Deployment through the same provider the children use.
-        # A missing object fails the read itself (the engine reports "resource
+            self.prerequisites.append(addon)
+            return pulumi.Output.all(addon.addon_name, addon.installed_version, addon.phase).apply(
+                lambda v: f"{v[0]} {v[1]} {v[2]} (ensured through the CCE add-on API)"
+            )
+        if not check.read_deployment:
+            return check.summary or "not checked"
+        # standalone cluster: read the live Deployment through the same provider the children
+        # use. A missing object fails the read itself (the engine reports "resource
         # 'kube-system/cce-lb-controller' does not exist" on this resource); an existing but
         # unusable one is reported below with the fix.
         deployment = k8s.apps.v1.Deployment.get(f"{name}-lb-controller", LB_CONTROLLER_ID, opts=self._child())
         self.prerequisites.append(deployment)
 
-        def check(values: list[Any]) -> str:
+        def verdict(values: list[Any]) -> str:
             metadata, spec, status = values
             problem = lb_controller_problem({"metadata": metadata, "spec": _plain(spec), "status": _plain(status)})
             if problem:
-                raise PodLbError(name, "lb_controller", problem, INSTALL_HINT)
-            return "available"
+                raise PodLbError(name, "lb_controller", problem, CONSOLE_HINT)
+            return ((check.summary + "; ") if check.summary else "") + "Deployment available"
 
-        return pulumi.Output.all(deployment.metadata, deployment.spec, deployment.status).apply(check)
+        return pulumi.Output.all(deployment.metadata, deployment.spec, deployment.status).apply(verdict)
+
+    def _helm_release(self, name: str, plan: ClusterPlan) -> pulumi.Output[str]:
+        repository = str(plan.chart["repository"])
+        oci = repository.startswith("oci://")
+        options = dict(plan.chart.get("release_options") or {})
+        release = k8s.helm.v3.Release(
+            f"{name}-lb-controller",
+            k8s.helm.v3.ReleaseArgs(
+                **{
+                    **options,
+                    "name": LB_CONTROLLER_DEPLOYMENT,
+                    "namespace": LB_CONTROLLER_NAMESPACE,
+                    "chart": f"{repository.rstrip('/')}/{LB_CONTROLLER_CHART}" if oci else LB_CONTROLLER_CHART,
+                    "repository_opts": None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=repository),
+                    "version": plan.chart["version"],
+                    "values": dict(plan.chart.get("values") or {}),
+                }
+            ),
+            opts=self._child(),
+        )
+        self.prerequisites.append(release)
+        return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
 
     def _ip_masq(self, name: str) -> pulumi.Output[str | None]:
         # Read the live document through the provider the patch uses, so preview and up

@@ -9,7 +9,15 @@ from typing import Any, Literal
 import yaml
 
 from ..cluster.ipmasq import MASQ_KEYS
-from ..cluster.lb_controller import INSTALL_HINT, addon_problem, lb_controller_problem
+from ..cluster.lb_controller import (
+    ADDON_NAMES,
+    CONSOLE_HINT,
+    DEFAULT_MIN_VERSION,
+    cluster_type_of,
+    find_addon,
+    judge_addon,
+    lb_controller_problem,
+)
 from ..cluster.network import NETWORK_MODES, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
 from ..service.args import BACKEND_TYPE_ANNOTATION
@@ -70,24 +78,32 @@ def security_groups(scope: str, group_ids: Sequence[str], origins: Mapping[str, 
     return Check("security groups", "pass", f"{where} groups: {listed}")
 
 
-def addon_api(version: str | None, phase: str | None) -> Check:
-    problem = addon_problem(version, phase)
-    if problem:
-        return Check("cce-lb-controller add-on", "fail", problem, INSTALL_HINT)
-    if version != "1.0.0":
+def master_type(value: str | None) -> Check:
+    kind = cluster_type_of(value)
+    if kind is None:
         return Check(
-            "cce-lb-controller add-on",
-            "warn",
-            f"version {version} ({phase}); the CCE guide names 1.0.0",
-            "make sure this version supports backend-type 'eni', or install 1.0.0",
+            "master type", "warn", f"CCE reports masterType {value!r}, which podlb doesn't know", "check the cluster"
         )
-    return Check("cce-lb-controller add-on", "pass", f"version {version}, phase {phase}")
+    where = "on Baidu's side (managed component)" if kind == "managed" else "in kube-system on the cluster's nodes"
+    return Check("master type", "pass", f"{value} ({kind}): the LB controller runs {where}")
+
+
+def addon_api(addons: Sequence[Mapping[str, Any]], min_version: str = DEFAULT_MIN_VERSION) -> Check:
+    state, listed = find_addon(addons, ADDON_NAMES)
+    verdict = judge_addon(state, listed, ADDON_NAMES, min_version)
+    if verdict.problem:
+        return Check("cce-lb-controller add-on", "fail", verdict.problem, CONSOLE_HINT)
+    assert state is not None
+    detail = f"{state.name} version {state.installed_version}, phase {state.phase}"
+    if verdict.warning:
+        return Check("cce-lb-controller add-on", "warn", f"{detail}: {verdict.warning}", CONSOLE_HINT)
+    return Check("cce-lb-controller add-on", "pass", detail)
 
 
 def addon_deployment(deployment: Mapping[str, Any] | None) -> Check:
     problem = lb_controller_problem(deployment)
     if problem:
-        return Check("cce-lb-controller Deployment", "fail", problem, INSTALL_HINT)
+        return Check("cce-lb-controller Deployment", "fail", problem, CONSOLE_HINT)
     status = (deployment or {}).get("status") or {}
     return Check(
         "cce-lb-controller Deployment", "pass", f"{status.get('availableReplicas')} available replica(s) in kube-system"

@@ -13,7 +13,7 @@ from ..bce.security_groups import SecurityGroupApi
 from ..bce.settings import BceSettings
 from ..cluster.args import DEFAULT_BACKEND_QUOTA
 from ..cluster.ipmasq import IP_MASQ_CONFIGMAP, IP_MASQ_NAMESPACE
-from ..cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
+from ..cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE, cluster_type_of
 from . import checks
 from .checks import Check
 
@@ -96,15 +96,17 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         scope = profile.security_group_scope
         scoped = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
         results.append(checks.security_groups(scope, scoped, found.group_origins))
-    results.append(checks.addon_api(found.lb_controller_version, found.lb_controller_phase))
+    results += [checks.master_type(found.master_type), checks.addon_api(found.addons)]
     kube = _try("Kubernetes API", lambda: _Kube(inputs.kubeconfig), results) if inputs.kubeconfig else None
-    if kube is not None:
+    # only a standalone cluster runs the controller in its own kube-system
+    if kube is not None and cluster_type_of(found.master_type) == "standalone":
         deployment = _try(
             "cce-lb-controller Deployment",
             lambda: kube.deployment(LB_CONTROLLER_NAMESPACE, LB_CONTROLLER_DEPLOYMENT),
             results,
         )
         results.append(checks.addon_deployment(deployment))
+    if kube is not None:
         if profile is not None:
             cm = _try("ip-masq ConfigMap", lambda: kube.configmap(IP_MASQ_NAMESPACE, IP_MASQ_CONFIGMAP), results)
             results.append(checks.ip_masq(profile, cm))

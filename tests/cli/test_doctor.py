@@ -122,8 +122,8 @@ def test_healthy_cluster_passes(env, fake_bce, kube, tmp_path, capsys):
         "cluster generation": "pass",
         "network mode": "pass",
         "security groups": "pass",
+        "master type": "pass",
         "cce-lb-controller add-on": "pass",
-        "cce-lb-controller Deployment": "pass",
         "ip-masq agent": "pass",
         "backend type": "pass",
         "rule tcp/8080": "pass",
@@ -169,16 +169,34 @@ def test_too_many_backends(env, fake_bce, kube, tmp_path, capsys):
     )
 
 
-def test_missing_addon_and_deployment(env, fake_bce, kube, tmp_path, capsys):
+def test_missing_addon_and_deployment_on_a_standalone_cluster(env, fake_bce, kube, tmp_path, capsys):
     healthy(fake_bce, kube)
-    fake_bce.state.cce.get("cce-doc01").addons.clear()
+    cluster = fake_bce.state.cce.get("cce-doc01")
+    cluster.master_type = "custom"
+    cluster.addons.clear()
     kube.objects.pop(("Deployment", "kube-system", "cce-lb-controller"))
     code, checks = doctor(capsys, kube, tmp_path)
     assert code == 2
-    assert (
-        checks["cce-lb-controller add-on"]["status"] == "fail" and "1.0.0" in checks["cce-lb-controller add-on"]["fix"]
-    )
+    assert checks["master type"]["detail"].startswith("custom (standalone)")
+    addon = checks["cce-lb-controller add-on"]
+    assert addon["status"] == "fail" and "not installed" in addon["detail"] and "'ensure'" in addon["fix"]
     assert checks["cce-lb-controller Deployment"]["status"] == "fail"
+
+
+def test_managed_cluster_needs_no_deployment(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    kube.objects.pop(("Deployment", "kube-system", "cce-lb-controller"))
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert code == 0 and "cce-lb-controller Deployment" not in checks
+    assert "Baidu's side" in checks["master type"]["detail"]
+
+
+def test_old_date_style_version_warns(env, fake_bce, kube, tmp_path, capsys):
+    healthy(fake_bce, kube)
+    fake_bce.state.cce.get("cce-doc01").addons["cce-lb-controller"]["version"] = "2022.11.08.1552"
+    code, checks = doctor(capsys, kube, tmp_path)
+    assert code == 1 and checks["cce-lb-controller add-on"]["status"] == "warn"
+    assert "date-style" in checks["cce-lb-controller add-on"]["detail"]
 
 
 def test_old_generation_cluster_stops_early(env, fake_bce, capsys):

@@ -219,3 +219,64 @@ def test_discovery(fake, route, kind, persistent):
         return
     assert found.network_mode == "vpc-route-veth" and found.lb_controller_version == "1.0.0"
     assert fake.count(mutating=True) == 0
+
+
+# -- lb_controller="ensure": the add-on calls ---------------------------------------------------
+ADDON_ROUTES = [
+    ("missing", "cce.listAddons", "/addon"),
+    ("missing", "cce.installAddon", "POST /api/cce/service/v2/cluster/cce-fault1/addon"),
+    ("old", "cce.upgradeAddon", "/addon/upgrade"),
+]
+ADDON_CASES = [(s, r, p, k) for s, r, p in ADDON_ROUTES for k in KINDS + (AFTER if r != "cce.listAddons" else [])]
+
+
+def addon_props(fake):
+    return {
+        "cluster_id": "cce-fault1",
+        "addon_names": ["cce-lb-controller"],
+        "min_version": "1.3.6",
+        "timeout_seconds": 10,
+        "poll_seconds": 0.01,
+        "bce_credentials": {
+            "access_key_id": ACCESS_KEY_ID,
+            "secret_access_key": SECRET_ACCESS_KEY,
+            "endpoint": fake.endpoint,
+            "timeout_ms": 250,
+            "retry_base_ms": 10,
+        },
+    }
+
+
+@pytest.mark.parametrize(("start", "route", "path", "kind"), ADDON_CASES)
+@pytest.mark.parametrize("persistent", [False, True])
+def test_ensure_addon(fake, start, route, path, kind, persistent):
+    """Whatever fails, the add-on is installed (or upgraded) at most once, never removed, and a
+    failure names the call; a retry after a failure finishes the job."""
+    from podlb_component.bce.cce_addon import CceAddonProvider
+
+    addons = fake.state.cce.get("cce-fault1").addons
+    if start == "missing":
+        addons.clear()
+    else:
+        addons["cce-lb-controller"] = {"version": "1.0.0", "phase": "Running"}
+    fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
+    provider = CceAddonProvider()
+    try:
+        outs = provider.create(addon_props(fake)).outs
+    except FAILED as err:
+        assert persistent, f"a single {kind} should be retried away: {err}"
+        assert_names_call_and_cause(err, path, kind)
+        fake.clear_faults()
+        outs = provider.create(addon_props(fake)).outs  # the next `pulumi up`
+    assert outs["installed_version"] == "1.3.13" and outs["phase"] == "Running"
+    # exactly one install or upgrade took effect (answered 200, or made before its answer was lost);
+    # every other try met the one under way (409) or never reached the model
+    took_effect = [
+        c
+        for c in fake.calls
+        if c.route in ("cce.installAddon", "cce.upgradeAddon")
+        and c.status != 409
+        and (c.status == 200 or (c.fault or "").endswith("-after"))
+    ]
+    assert len(took_effect) == 1, took_effect
+    assert fake.count("cce.uninstallAddon") == 0

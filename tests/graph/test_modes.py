@@ -88,7 +88,7 @@ def test_broken_ip_masq_document_is_an_error_not_an_overwrite():
 
 
 def test_service_waits_for_rules_and_prerequisites():
-    run = build({"network_mode": "vpc-route-ipvlan"}, preview=False)
+    run = build({"network_mode": "vpc-route-ipvlan", "cluster_type": "standalone"}, preview=False)
     service = run.mocks.by_name("web-service")
     needed = {r.urn for r in run.mocks.rules()} | {
         run.mocks.by_name("prod-ip-masq-agent").urn,
@@ -98,7 +98,7 @@ def test_service_waits_for_rules_and_prerequisites():
 
 
 def test_children_are_parented_and_named_after_component():
-    run = build()
+    run = build({"cluster_type": "standalone"})
     cluster_urn = run.mocks.by_name("prod").urn
     service_urn = run.mocks.by_name("web").urn
     assert run.mocks.by_name("prod-lb-controller").parent == cluster_urn

@@ -54,7 +54,7 @@ def test_discovery_fills_inputs_once_per_cluster(fake_bce):
     seed(fake_bce)
     result = run(fake_bce, services=5)
     assert result.value["mode"] == "vpc-route-veth" and result.value["groups"] == ["g-node"]
-    assert result.value["lb"] == "1.0.0 Running (CCE add-on API)"
+    assert result.value["lb"] == "cce-lb-controller 1.0.0 Running (CCE add-on API)"
     assert fake_bce.count("cce.getCluster") == 1 and fake_bce.count("cce.listAddons") == 1
     assert fake_bce.count(mutating=True) == 0  # discovery only reads
     rules = result.mocks.rules()
@@ -87,7 +87,7 @@ def test_missing_addon_fails_before_anything_is_registered(fake_bce):
     seed(fake_bce, addon=False)
     with pytest.raises(PodLbError) as err:
         run(fake_bce)
-    assert "not installed" in err.value.problem and "cce-lb-controller, version 1.0.0" in err.value.fix
+    assert "not installed" in err.value.problem and "CCE console" in err.value.fix and "'ensure'" in err.value.fix
 
 
 def test_discovery_errors_name_the_call(fake_bce):

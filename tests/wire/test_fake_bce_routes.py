@@ -18,6 +18,7 @@ from podlb_component.bce.cce import CceClient
 from podlb_component.bce.clients import BceApiError, RetryPolicy, call_bce, client_config
 from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.settings import BceSettings
+from podlb_component.cluster.lb_controller import find_addon
 from podlb_component.testing.fake_bce.eni import Eni
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
@@ -177,7 +178,7 @@ def test_cce_routes_both_prefixes(fake_bce, bce_settings):
     assert cluster["spec"]["nodeDefaultSecurityGroups"] == [{"id": "g-node", "name": "g-node", "type": "normal"}]
     assert cluster["status"]["clusterPhase"] == "running"
     assert len(client.list_instances("cce-abc1", page_size=2)) == 3
-    (addon,) = client.get_addons("cce-abc1", ["cce-lb-controller"])
+    (addon,) = client.list_addons("cce-abc1", ["cce-lb-controller"])
     assert addon["instance"]["installedVersion"] == "1.0.0" and addon["instance"]["status"]["phase"] == "Running"
     bare = BccClient(client_config(bce_settings, "cce"))._send_request(b"GET", b"/cluster/cce-abc1", prefix=b"/v2")
     assert body(bare)["cluster"]["spec"]["clusterID"] == "cce-abc1"
@@ -190,7 +191,9 @@ def test_discovery(fake_bce, bce_settings):
     found = discover_cluster(bce_settings, "cce-abc1")
     assert found.network_mode == "vpc-secondary-ip-veth" and found.vpc_cidr == "10.0.0.0/16"
     assert found.node_security_group_ids == ("g-node",) and found.eni_security_group_ids == ("esg-eni",)
-    assert found.lb_controller_version is None
+    assert found.master_type == "managed"
+    state, listed = find_addon(found.addons, ["cce-lb-controller"])
+    assert state is not None and state.installed_version is None and "cce-lb-controller" in listed
     # one cluster read, one node listing, one add-on read, and the groups' rules once (for the quota)
     assert [c.route for c in fake_bce.calls] == [
         "cce.getCluster",
