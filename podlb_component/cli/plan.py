@@ -86,7 +86,9 @@ def plain(value: Any) -> Any:
 
 def _type_label(reg: Registration) -> str:
     if reg.type == DYNAMIC_TYPE:
-        return "podlb:bce:SecurityGroupRule" if "security_group_id" in reg.inputs else "dynamic resource"
+        if "security_group_id" in reg.inputs:
+            return "podlb:bce:SecurityGroupRule"
+        return "podlb:bce:CceAddon" if "addon_names" in reg.inputs else "dynamic resource"
     return reg.type
 
 
@@ -95,7 +97,12 @@ def _summary(reg: Registration) -> str:
     if reg.is_read:
         return f"reads live {reg.read_id}"
     if reg.type == DYNAMIC_TYPE and "security_group_id" in i:
-        return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}"
+        return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
+    if reg.type == DYNAMIC_TYPE and "addon_names" in i:
+        return (
+            f"add-on {'/'.join(i['addon_names'])} >= {i['min_version']}: installed or upgraded if needed, "
+            "never uninstalled"
+        )
     if reg.type == SERVICE_TYPE:
         meta, spec = i.get("metadata", {}), i.get("spec", {})
         ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))

@@ -85,7 +85,8 @@ def master_type(value: str | None) -> Check:
             "master type", "warn", f"CCE reports masterType {value!r}, which podlb doesn't know", "check the cluster"
         )
     where = "on Baidu's side (managed component)" if kind == "managed" else "in kube-system on the cluster's nodes"
-    return Check("master type", "pass", f"{value} ({kind}): the LB controller runs {where}")
+    label = value if value == kind else f"{value} ({kind})"
+    return Check("master type", "pass", f"{label}: the LB controller runs {where}")
 
 
 def addon_api(addons: Sequence[Mapping[str, Any]], min_version: str = DEFAULT_MIN_VERSION) -> Check:
