@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
-from .plan import build_plan, execute, podlb_error_text
+from .plan import Plan, build_plan, execute, podlb_error_text
 from .project import ProjectError, load_project
 from .render import render_checks, render_data, render_text
 
@@ -20,25 +22,34 @@ ADDON_MISSING_HINT = (
 )
 
 
+def _plan_failed(args: argparse.Namespace, project: str | None, stack: str | None, message: str, code: int) -> int:
+    """Say why plan stopped: on stderr, and — for `-o json|yaml` — as the document a pipeline
+    parses, with its `errors` filled in."""
+    print(f"podlb plan: {message}", file=sys.stderr)
+    if args.output != "table":
+        render_data(Plan(project or "", stack or "", errors=[message]), sys.stdout, args.output)
+    return code
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
         project = load_project(args.target, args.stack)
     except ProjectError as exc:
-        print(f"podlb plan: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _plan_failed(args, None, args.stack, str(exc), EXIT_FAILED)
     try:
         run = execute(project)
     except Exception as exc:  # the program failed, as `pulumi preview` would
         message = podlb_error_text(exc)
         if message is not None:
-            print(f"podlb plan: invalid input in stack '{project.stack}':\n{message}", file=sys.stderr)
-            return EXIT_INVALID
+            return _plan_failed(
+                args, project.name, project.stack, f"invalid input in stack '{project.stack}':\n{message}", EXIT_INVALID
+            )
         text = str(exc)
         if "cce-lb-controller' does not exist" in text:
-            print(f"podlb plan: {ADDON_MISSING_HINT}", file=sys.stderr)
-            return EXIT_INVALID
-        print(f"podlb plan: the program failed: {type(exc).__name__}: {text}", file=sys.stderr)
-        return EXIT_FAILED
+            return _plan_failed(args, project.name, project.stack, ADDON_MISSING_HINT, EXIT_INVALID)
+        return _plan_failed(
+            args, project.name, project.stack, f"the program failed: {type(exc).__name__}: {text}", EXIT_FAILED
+        )
     plan = build_plan(project, run)
     if args.output == "table":
         render_text(plan, sys.stdout)
@@ -54,8 +65,15 @@ def _doctor(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {"region": args.region, "endpoint": args.endpoint}.items() if v}
     try:
         settings = BceSettings.resolve({"bce_credentials": overrides})
-    except MissingCredentialsError as exc:
-        print(f"podlb doctor: {exc}", file=sys.stderr)
+    except MissingCredentialsError:
+        message = (
+            "no BCE credentials: set BCE_ACCESS_KEY_ID and BCE_SECRET_ACCESS_KEY in the environment "
+            "(doctor reads only those, not Pulumi config; BCE_REGION/--region and BCE_ENDPOINT/--endpoint "
+            "choose where)"
+        )
+        print(f"podlb doctor: {message}", file=sys.stderr)
+        if args.output == "json":
+            render_checks([], sys.stdout, "json", errors=[message])
         return EXIT_FAILED
     checks = run_doctor(
         DoctorInputs(args.cluster_id, settings, args.kubeconfig, args.service, args.nic_type, args.backend_quota)
@@ -66,16 +84,23 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="podlb", description="Pod-direct LoadBalancer Services on Baidu CCE.")
+    root.add_argument("--version", action="version", version=f"podlb {package_version()}")
     sub = root.add_subparsers(dest="command", required=True)
     plan = sub.add_parser(
         "plan",
         help="show what `pulumi up` would create, offline (mock engine, preview mode)",
         description="Run a Pulumi program under Pulumi's mock engine in preview mode, with no "
         "credentials and no network, and print the resources, security-group rules, Kubernetes "
-        "objects and warnings `pulumi up` would produce. Exit 1 on invalid input.",
+        "objects and warnings `pulumi up` would produce. TARGET is a Pulumi project directory, or a "
+        "plan file: a YAML document that declares clusters and Services without a Pulumi project "
+        "(format: podlb_component/program.py; example: examples/plan-file/shop.yaml). Exit 1 on "
+        "invalid input (with -o json|yaml the document lists the errors), 2 when the program fails.",
     )
     plan.add_argument(
-        "target", nargs="?", help="Pulumi project directory (default: the current one, else the built-in demo)"
+        "target",
+        nargs="?",
+        help="Pulumi project directory or plan file (default: the current directory if it is a "
+        "project, else the built-in demo)",
     )
     plan.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml config is used (default: dev)")
     plan.add_argument("--output", "-o", choices=("table", "yaml", "json"), default="table")
@@ -102,6 +127,13 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def package_version() -> str:
+    try:
+        return metadata.version("podlb")
+    except metadata.PackageNotFoundError:  # run from a source tree that isn't installed
+        return "unknown"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -119,10 +151,10 @@ def entry() -> None:
 
 
 def _close_event_loop() -> None:
-    """Close the loop Pulumi's mock runtime left open, so nothing complains at exit."""
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
-    if not loop.is_running() and not loop.is_closed():
-        loop.close()
+    """Close every event loop Pulumi's mock runtime left open — in this thread and in the worker
+    threads it ran callbacks on. A loop that is still open at exit is closed by the garbage
+    collector after its self-pipe socket, which prints "Exception ignored in BaseEventLoop.__del__
+    … Invalid file descriptor: -1" on stderr (seen intermittently on 3.11 and 3.13)."""
+    for obj in gc.get_objects():
+        if isinstance(obj, asyncio.AbstractEventLoop) and not obj.is_running() and not obj.is_closed():
+            obj.close()

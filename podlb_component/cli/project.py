@@ -53,7 +53,13 @@ def load_project(target: str | None = None, stack: str | None = None) -> Project
             directory = directory.parent
     manifest = directory / "Pulumi.yaml"
     if not manifest.exists():
-        raise ProjectError(f"no Pulumi.yaml in {directory}: pass a Pulumi project directory")
+        plan_files = sorted(p.name for p in (*directory.glob("*.yaml"), *directory.glob("*.yml")))
+        if plan_files:
+            raise ProjectError(
+                f"no Pulumi.yaml in {directory}; to plan a plan file, pass the file itself, e.g. "
+                f"`podlb plan {directory / plan_files[0]}`"
+            )
+        raise ProjectError(f"no Pulumi.yaml in {directory}: pass a Pulumi project directory or a plan file")
     meta = yaml.safe_load(manifest.read_text()) or {}
     name = meta.get("name")
     runtime = meta.get("runtime")

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from ..doctor.checks import summary
 from .plan import Plan
 
 
@@ -119,18 +120,23 @@ def render_data(plan: Plan, stream: TextIO, fmt: str) -> None:
         stream.write(to_yaml(data))
 
 
-def render_checks(checks: list[Any], stream: TextIO, fmt: str = "table") -> None:
-    """`podlb doctor` results: one aligned line per check, then the fixes."""
+def render_checks(checks: list[Any], stream: TextIO, fmt: str = "table", errors: list[str] | None = None) -> None:
+    """`podlb doctor` results: one aligned line per check, then the fixes. As JSON: a document
+    with the checks, the counts and any error that stopped doctor before its checks."""
+    counts = summary(checks)
     if fmt == "json":
-        stream.write(json.dumps([vars(c) for c in checks], indent=2) + "\n")
+        document = {"checks": [vars(c) for c in checks], "summary": counts, "errors": list(errors or [])}
+        stream.write(json.dumps(document, indent=2) + "\n")
         return
     s = _Style(use_colour(stream))
-    colours = {"pass": "32", "warn": "33", "fail": "31"}
+    colours = {"pass": "32", "warn": "33", "fail": "31", "skip": "2"}
     rows = [[s(c.status.upper().ljust(4), colours[c.status]), c.name, c.detail] for c in checks]
     lines = _table(rows)
     fixes = [f"  - {c.name}: {c.fix}" for c in checks if c.status != "pass" and c.fix]
     if fixes:
         lines += ["", s("How to fix:", "1"), *fixes]
-    counts = {k: sum(1 for c in checks if c.status == k) for k in ("pass", "warn", "fail")}
-    lines += ["", f"summary: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail"]
+    lines += [
+        "",
+        f"summary: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, {counts['skip']} skipped",
+    ]
     stream.write("\n".join(lines) + "\n")

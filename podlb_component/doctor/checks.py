@@ -22,8 +22,9 @@ from ..cluster.network import NETWORK_MODES, NetworkProfile, check_cluster_id, n
 from ..errors import PodLbError
 from ..service.args import BACKEND_TYPE_ANNOTATION
 
-Status = Literal["pass", "warn", "fail"]
-SEVERITY = {"pass": 0, "warn": 1, "fail": 2}
+Status = Literal["pass", "warn", "fail", "skip"]
+SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
+"""A check that didn't run (SKIP, with the reason) doesn't change the exit status."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,17 @@ class Check:
 
 
 def worst(checks: Iterable[Check]) -> Status:
-    return max((c.status for c in checks), key=SEVERITY.__getitem__, default="pass")
+    status: Status = max((c.status for c in checks), key=SEVERITY.__getitem__, default="pass")
+    return "pass" if status == "skip" else status
+
+
+def skipped(name: str, reason: str, how: str = "") -> Check:
+    return Check(name, "skip", reason, how)
+
+
+def summary(checks: Iterable[Check]) -> dict[str, int]:
+    listed = list(checks)
+    return {k: sum(1 for c in listed if c.status == k) for k in ("pass", "warn", "fail", "skip")}
 
 
 def generation(cluster_id: str) -> Check:

@@ -98,19 +98,33 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         results.append(checks.security_groups(scope, scoped, found.group_origins))
     results += [checks.master_type(found.master_type), checks.addon_api(found.addons)]
     kube = _try("Kubernetes API", lambda: _Kube(inputs.kubeconfig), results) if inputs.kubeconfig else None
+    no_kube = "not run: no --kubeconfig" if not inputs.kubeconfig else "not run: the Kubernetes API is unreachable"
+    kube_fix = "pass --kubeconfig PATH"
     # only a standalone cluster runs the controller in its own kube-system
-    if kube is not None and cluster_type_of(found.master_type) == "standalone":
-        deployment = _try(
-            "cce-lb-controller Deployment",
-            lambda: kube.deployment(LB_CONTROLLER_NAMESPACE, LB_CONTROLLER_DEPLOYMENT),
-            results,
-        )
-        results.append(checks.addon_deployment(deployment))
-    if kube is not None:
-        if profile is not None:
-            cm = _try("ip-masq ConfigMap", lambda: kube.configmap(IP_MASQ_NAMESPACE, IP_MASQ_CONFIGMAP), results)
-            results.append(checks.ip_masq(profile, cm))
-    if inputs.service and kube is not None and profile is not None:
+    if cluster_type_of(found.master_type) == "standalone":
+        if kube is None:
+            results.append(checks.skipped("cce-lb-controller Deployment", no_kube, kube_fix))
+        else:
+            deployment = _try(
+                "cce-lb-controller Deployment",
+                lambda: kube.deployment(LB_CONTROLLER_NAMESPACE, LB_CONTROLLER_DEPLOYMENT),
+                results,
+            )
+            results.append(checks.addon_deployment(deployment))
+    if profile is None:
+        results.append(checks.skipped("ip-masq agent", "not run: the network mode is not known", "pass --nic-type"))
+    elif kube is None:
+        results.append(checks.skipped("ip-masq agent", no_kube, kube_fix))
+    else:
+        cm = _try("ip-masq ConfigMap", lambda: kube.configmap(IP_MASQ_NAMESPACE, IP_MASQ_CONFIGMAP), results)
+        results.append(checks.ip_masq(profile, cm))
+    service_checks = ("backend type", "target-port rules", "backend quota", "graceful shutdown")
+    if not inputs.service:
+        results += [checks.skipped(n, "not run: no --service", "pass --service NAMESPACE/NAME") for n in service_checks]
+    elif kube is None or profile is None:
+        reason = no_kube if kube is None else "not run: the network mode is not known"
+        results += [checks.skipped(n, reason, kube_fix if kube is None else "pass --nic-type") for n in service_checks]
+    else:
         namespace, _, name = inputs.service.rpartition("/")
         namespace = namespace or "default"
         service = _try("Service", lambda: kube.service(namespace, name), results)
@@ -125,13 +139,4 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         if selector:
             pods = _try("Pods", lambda: kube.pods(namespace, selector), results) or []
             results += [checks.backends(pods, inputs.backend_quota), checks.graceful(pods)]
-    elif inputs.service:
-        results.append(
-            Check(
-                "service",
-                "warn",
-                "Service checks need --kubeconfig and a known network mode",
-                "pass --kubeconfig PATH (and --nic-type for *-auto-detect modes)",
-            )
-        )
     return results

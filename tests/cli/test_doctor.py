@@ -111,7 +111,7 @@ def doctor(capsys, kube, tmp_path, *extra):
             *extra,
         ]
     )
-    return code, {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    return code, {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
 
 
 def test_healthy_cluster_passes(env, fake_bce, kube, tmp_path, capsys):
@@ -201,7 +201,7 @@ def test_old_date_style_version_warns(env, fake_bce, kube, tmp_path, capsys):
 
 def test_old_generation_cluster_stops_early(env, fake_bce, capsys):
     code = main(["doctor", "--cluster-id", "c-0ld1", "-o", "json"])
-    (check,) = json.loads(capsys.readouterr().out)
+    (check,) = json.loads(capsys.readouterr().out)["checks"]
     assert code == 2 and check["status"] == "fail" and "old-generation" in check["detail"]
     assert fake_bce.calls == []
 
@@ -210,7 +210,7 @@ def test_bad_credentials_are_named(env, fake_bce, monkeypatch, capsys):
     healthy(fake_bce, FakeKube())
     monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", "wrong")
     code = main(["doctor", "--cluster-id", "cce-doc01", "-o", "json"])
-    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)}
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert code == 2 and "SignatureDoesNotMatch" in checks["CCE cluster"]["detail"]
 
 
@@ -223,4 +223,25 @@ def test_table_output_and_missing_credentials(env, fake_bce, kube, tmp_path, cap
     assert code == 1 and "WARN  network mode" in out and "--nic-type" in out and "summary:" in out
     monkeypatch.delenv("BCE_SECRET_ACCESS_KEY")
     assert main(["doctor", "--cluster-id", "cce-doc01"]) == 2
-    assert "no BCE credentials" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no BCE credentials" in err and "BCE_SECRET_ACCESS_KEY" in err and "Pulumi config" in err
+    assert main(["doctor", "--cluster-id", "cce-doc01", "-o", "json"]) == 2  # a document for pipelines
+    document = json.loads(capsys.readouterr().out)
+    assert document["checks"] == [] and "no BCE credentials" in document["errors"][0]
+
+
+def test_checks_not_run_are_skipped_with_the_reason(env, fake_bce, capsys):
+    healthy(fake_bce, FakeKube())
+    code = main(["doctor", "--cluster-id", "cce-doc01", "-o", "json"])
+    document = json.loads(capsys.readouterr().out)
+    checks = {c["name"]: c for c in document["checks"]}
+    assert code == 0 and checks["ip-masq agent"] == {
+        "name": "ip-masq agent",
+        "status": "skip",
+        "detail": "not run: no --kubeconfig",
+        "fix": "pass --kubeconfig PATH",
+    }
+    assert checks["graceful shutdown"]["detail"] == "not run: no --service"
+    assert document["summary"]["skip"] == 5 and document["summary"]["fail"] == 0
+    main(["doctor", "--cluster-id", "cce-doc01"])
+    assert "SKIP  ip-masq agent" in capsys.readouterr().out

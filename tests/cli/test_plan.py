@@ -189,3 +189,33 @@ def test_pr_check_workflow_runs_plan_and_the_policy_pack():
     assert any("podlb plan" in s.get("run", "") for s in steps)
     preview = [s for s in steps if s.get("uses", "").startswith("pulumi/actions")]
     assert preview and preview[0]["with"]["command"] == "preview" and preview[0]["with"]["policyPacks"] == "policy/"
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_invalid_input_still_prints_the_document_with_its_errors(capsys, fmt):
+    code, out, err = plan(capsys, EXAMPLES / "broken-project", "-o", fmt)
+    data = json.loads(out) if fmt == "json" else yaml.safe_load(out)
+    assert code == 1 and data["project"] == "podlb-broken-project" and data["resources"] == []
+    (error,) = data["errors"]
+    assert "ports[0].target_port" in error and "fix: use the container port number" in error
+    assert "ports[0].target_port" in err  # and on stderr for people
+
+
+def test_the_shipped_broken_example_fails_as_the_readme_shows(capsys):
+    code, _, err = plan(capsys, EXAMPLES / "broken-project")
+    assert code == 1 and "podlb web: ports[0].target_port: is the named port 'http'" in err
+
+
+def test_a_directory_with_a_plan_file_says_to_pass_the_file(capsys):
+    code, out, err = plan(capsys, EXAMPLES / "plan-file", "-o", "json")
+    assert code == 2 and "pass the file itself" in err and "shop.yaml" in err
+    assert "pass the file itself" in json.loads(out)["errors"][0]
+
+
+def test_help_mentions_plan_files_and_version(capsys):
+    with pytest.raises(SystemExit):
+        main(["plan", "--help"])
+    assert "plan file" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("podlb ")
