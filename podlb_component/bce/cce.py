@@ -32,10 +32,11 @@ class CceClient(bce_base_client.BceBaseClient):
         instances: list[dict[str, Any]] = []
         page_no = 1
         while True:
-            body = call_bce(
-                f"GET {PREFIX}/cluster/{cluster_id}/instances",
-                lambda n=page_no: self._get(f"/cluster/{cluster_id}/instances", {"pageNo": n, "pageSize": page_size}),
-            )
+
+            def page_of(n: int = page_no) -> dict[str, Any]:
+                return self._get(f"/cluster/{cluster_id}/instances", {"pageNo": n, "pageSize": page_size})
+
+            body = call_bce(f"GET {PREFIX}/cluster/{cluster_id}/instances", page_of)
             page = body.get("instancePage") or {}
             instances += page.get("instanceList") or []
             if len(instances) >= int(page.get("totalCount") or 0) or not page.get("instanceList"):

@@ -117,7 +117,7 @@ def ensure_addon(props: dict[str, Any]) -> dict[str, Any]:
     enough = version_at_least(state.installed_version, minimum)
     if enough is False:
         latest = state.latest_version
-        newer = version_at_least(latest, state.installed_version)  # never downgrade
+        newer = version_at_least(latest, state.installed_version or "")  # never downgrade
         if version_at_least(latest, minimum) is not True or newer is not True:
             raise AddonError(
                 f"cluster {cluster_id}: add-on {state.name!r} is at {state.installed_version}, below min_version "

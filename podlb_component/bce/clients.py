@@ -84,7 +84,7 @@ def send_request(config: Any, body_parser: Any, *args: Any) -> Any:
 class BccClient(bcc_client.BccClient):
     """The SDK's BccClient with podlb's error parser (see `parse_error`)."""
 
-    def _send_request(  # type: ignore[override]
+    def _send_request(
         self,
         http_method: Any,
         path: Any,
@@ -105,7 +105,7 @@ class BccClient(bcc_client.BccClient):
             params,
         )
 
-    def _send_action_request(  # type: ignore[override]
+    def _send_action_request(
         self,
         http_method: Any,
         path: Any,
@@ -121,7 +121,7 @@ class BccClient(bcc_client.BccClient):
 class EsgClient(esg_client.EsgClient):
     """The SDK's EsgClient with podlb's error parser (see `parse_error`)."""
 
-    def _send_request(  # type: ignore[override]
+    def _send_request(
         self,
         http_method: Any,
         path: Any,

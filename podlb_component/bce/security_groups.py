@@ -129,12 +129,11 @@ class SecurityGroupApi:
     def _enterprise_groups(self) -> Iterator[dict[str, Any]]:
         marker: str | None = None
         while True:
-            page = _body(
-                call_bce(
-                    "GET /v1/enterprise/security",
-                    lambda m=marker: self._esg.list_enterprise_security_groups(marker=m, max_keys=1000),
-                )
-            )
+
+            def listing(m: str | None = marker) -> Any:
+                return self._esg.list_enterprise_security_groups(marker=m, max_keys=1000)
+
+            page = _body(call_bce("GET /v1/enterprise/security", listing))
             yield from page.get("enterpriseSecurityGroups") or []
             if not page.get("isTruncated"):
                 return

@@ -64,7 +64,7 @@ class MissingCredentialsError(RuntimeError):
     pass
 
 
-def credential_inputs() -> dict[str, pulumi.Input[Any]] | None:
+def credential_inputs() -> pulumi.Output[dict[str, Any]] | None:
     """The `bce_credentials` input for resources, from Pulumi config; None when unset (the
     provider then falls back to the environment of the `pulumi` process)."""
     config = pulumi.Config("bce")

@@ -280,13 +280,13 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         rule_group_ids=selected,
         node_group_ids=nodes,
         eni_group_ids=enis,
-        vpc_cidr=vpc_cidr,  # type: ignore[arg-type]
-        lb_controller=lb_controller,  # type: ignore[arg-type]
-        chart=chart,  # type: ignore[arg-type]
+        vpc_cidr=vpc_cidr,
+        lb_controller=lb_controller,
+        chart=chart,
         manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
         backend_quota=quota,
         rule_limit=rule_limit,
-        cluster_type=cluster_type,  # type: ignore[arg-type]
+        cluster_type=cluster_type,
         min_version=min_version,
         addon_names=tuple(names),
         addon_timeout_seconds=timeout,

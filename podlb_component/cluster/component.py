@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -244,7 +245,7 @@ class PodDirectCluster(pulumi.ComponentResource):
             f"{name}-ip-masq-agent-current", f"{IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}", opts=self._child()
         )
 
-        def merged(data: dict[str, Any] | None) -> str:
+        def merged(data: Mapping[str, str] | None) -> str:
             try:
                 result = merge_ip_masq_data(data)
             except IpMasqConfigError as exc:

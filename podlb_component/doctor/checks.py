@@ -235,7 +235,7 @@ def _ready(pod: Mapping[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
-def backends(pods: list[Mapping[str, Any]], quota: int) -> Check:
+def backends(pods: Sequence[Mapping[str, Any]], quota: int) -> Check:
     ready = sum(1 for p in pods if _ready(p))
     detail = f"{len(pods)} Pod(s) selected, {ready} ready; the appblb quota is {quota}"
     if len(pods) > quota:
@@ -255,7 +255,7 @@ def backends(pods: list[Mapping[str, Any]], quota: int) -> Check:
     return Check("backend quota", "pass", detail)
 
 
-def graceful(pods: list[Mapping[str, Any]]) -> Check:
+def graceful(pods: Sequence[Mapping[str, Any]]) -> Check:
     problems = []
     for pod in pods:
         spec = pod.get("spec") or {}

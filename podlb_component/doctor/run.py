@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from ..bce.clients import BceApiError
@@ -37,7 +38,7 @@ class _Kube:
     def __init__(self, kubeconfig: str) -> None:
         from kubernetes import client, config
 
-        self._api = config.new_client_from_config(config_file=kubeconfig)
+        self._api = config.new_client_from_config(config_file=kubeconfig)  # type: ignore[no-untyped-call]
         self._core = client.CoreV1Api(self._api)
         self._apps = client.AppsV1Api(self._api)
 
@@ -45,7 +46,8 @@ class _Kube:
         from kubernetes.client.exceptions import ApiException
 
         try:
-            return self._api.sanitize_for_serialization(fn())
+            found: dict[str, Any] = self._api.sanitize_for_serialization(fn())
+            return found
         except ApiException as exc:
             if exc.status == 404:
                 return None
@@ -97,7 +99,8 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         scoped = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
         results.append(checks.security_groups(scope, scoped, found.group_origins))
     results += [checks.master_type(found.master_type), checks.addon_api(found.addons)]
-    kube = _try("Kubernetes API", lambda: _Kube(inputs.kubeconfig), results) if inputs.kubeconfig else None
+    kubeconfig = inputs.kubeconfig
+    kube = _try("Kubernetes API", lambda: _Kube(kubeconfig), results) if kubeconfig else None
     no_kube = "not run: no --kubeconfig" if not inputs.kubeconfig else "not run: the Kubernetes API is unreachable"
     kube_fix = "pass --kubeconfig PATH"
     # only a standalone cluster runs the controller in its own kube-system
@@ -133,7 +136,7 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         scope = profile.security_group_scope
         group_ids = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
         api = SecurityGroupApi(inputs.settings)
-        groups = {g: _try(f"security group {g}", lambda g=g: api.group_rules(g), results) for g in group_ids}
+        groups = {g: _try(f"security group {g}", partial(api.group_rules, g), results) for g in group_ids}
         results += checks.rules(targets, groups, "node" if scope == "node" else "ENI")
         selector = ((service or {}).get("spec") or {}).get("selector") or {}
         if selector:

@@ -211,7 +211,7 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
                 "group, and pod-direct traffic reaches the Pod on the target port itself",
                 "use the container port number, e.g. target_port=8080",
             )
-        if not _is_int(target) or not 1 <= target <= 65535:  # type: ignore[operator]
+        if not _is_int(target) or not 1 <= target <= 65535:
             raise PodLbError(
                 resource,
                 f"{where}.target_port",
@@ -355,6 +355,6 @@ def validate_service_args(
         ports=ports,
         internal=internal,
         source_ranges=tuple(ranges),
-        session_affinity=affinity,  # type: ignore[arg-type]
+        session_affinity=affinity,
         expected_backends=expected,  # type: ignore[arg-type]
     )

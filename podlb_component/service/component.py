@@ -75,7 +75,7 @@ class PodDirectService(pulumi.ComponentResource):
         self.namespace = pulumi.Output.from_input(plan.namespace)
         self.address = self.service.status.apply(_ingress_address)
         self.blb_id = self.service.metadata.apply(_blb_id)
-        self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])  # type: ignore[assignment]
+        self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])
         self.register_outputs(
             {
                 "service_name": self.service_name,

@@ -106,7 +106,7 @@ class FakeKube:
     @property
     def server(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def kubeconfig_yaml(self) -> str:
         return yaml.safe_dump(

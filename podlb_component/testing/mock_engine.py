@@ -156,7 +156,7 @@ class RecordingMocks(Mocks):
             result = run(
                 pulumi.ResourceTransformArgs(bool(args.custom), args.typ, args.name, inputs, pulumi.ResourceOptions())
             )
-            if result is not None:
+            if isinstance(result, pulumi.ResourceTransformResult):
                 inputs = dict(result.props)
         self.registrations.append(
             Registration(
@@ -200,7 +200,7 @@ class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor, plus what it drops on the floor: options and secretness."""
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         mocks = self.mocks
         if isinstance(mocks, RecordingMocks) and request.type != "pulumi:pulumi:Stack":
             for reg in reversed(mocks.registrations):
@@ -220,10 +220,10 @@ class RecordingMonitor(MockMonitor):
             for reg in mocks.registrations:
                 if reg.urn == request.urn:
                     reg.outputs = dict(outputs)
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def ReadResource(self, request: Any) -> Any:
-        response = super().ReadResource(request)
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         mocks = self.mocks
         if isinstance(mocks, RecordingMocks):
             for reg in reversed(mocks.registrations):
@@ -298,7 +298,7 @@ def run_program(
     root = pulumi.runtime.get_root_resource()
     resolved: list[Any] = []
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def run() -> Any:
         return pulumi.Output.from_input(program()).apply(resolved.append)
 

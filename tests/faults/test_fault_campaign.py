@@ -11,6 +11,7 @@ from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.bce.settings import BceSettings
+from podlb_component.cluster.lb_controller import find_addon
 from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.provider_host import InProcessProvider, ProviderHost, ProviderHostError
@@ -192,7 +193,7 @@ def test_update_remark(fake, drive, group, route, kind, persistent):
     assert rule["remark"] == REMARK + " v2"
 
 
-DISCOVERY_ROUTES = ["cce.getCluster", "cce.listAddons", "bcc.getSecurityGroup", "esg.list"]
+DISCOVERY_ROUTES = ["cce.getCluster", "cce.listInstances", "cce.listAddons", "bcc.getSecurityGroup", "esg.list"]
 
 
 @pytest.mark.parametrize("route", DISCOVERY_ROUTES)
@@ -209,6 +210,7 @@ def test_discovery(fake, route, kind, persistent):
             err,
             {
                 "cce.getCluster": "/cluster/cce-fault1",
+                "cce.listInstances": "/cluster/cce-fault1/instances",
                 "cce.listAddons": "/addon",
                 "bcc.getSecurityGroup": "/v2/securityGroup/g-node",
                 "esg.list": "/v1/enterprise/security",
@@ -217,7 +219,9 @@ def test_discovery(fake, route, kind, persistent):
         )
         assert fake.count(mutating=True) == 0
         return
-    assert found.network_mode == "vpc-route-veth" and found.lb_controller_version == "1.0.0"
+    assert found.network_mode == "vpc-route-veth" and found.master_type == "managed"
+    state, _ = find_addon(found.addons, ["cce-lb-controller"])
+    assert state is not None and state.installed_version == "1.0.0"
     assert fake.count(mutating=True) == 0
 
 

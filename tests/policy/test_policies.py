@@ -1,13 +1,8 @@
 """Each CrossGuard policy's validate, called with properties shaped as the engine sends them."""
 
-import sys
-from pathlib import Path
-
+import podlb_policies as p  # policy/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 from pulumi_policy import EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policy"))
-import podlb_policies as p
 
 BACKEND = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
 

@@ -98,7 +98,7 @@ class FakeBce:
     @property
     def endpoint(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> FakeBce:
         self._thread = threading.Thread(
