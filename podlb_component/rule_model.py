@@ -35,16 +35,36 @@ def is_security_group_id(value: object) -> bool:
     return isinstance(value, str) and value.startswith((NORMAL_GROUP_PREFIX, ENTERPRISE_GROUP_PREFIX))
 
 
-def check_cidr(resource: str, field: str, cidr: str) -> str:
+def cidr_problem(cidr: str) -> tuple[str, str] | None:
+    """(problem, fix) when `cidr` isn't a network in CIDR form, else None. A bare address is
+    refused rather than widened silently, and so is a block with host bits set
+    (203.0.113.5/24): which of /32 or the /24 network was meant is the author's call."""
     try:
         ipaddress.ip_network(cidr, strict=False)
     except ValueError:
-        raise PodLbError(
-            resource,
-            field,
-            f"{cidr!r} is not a CIDR block",
-            "write an address range such as '10.0.0.0/16' or '203.0.113.7/32'",
-        ) from None
+        return f"{cidr!r} is not a CIDR block", "write an address range such as '10.0.0.0/16' or '203.0.113.7/32'"
+    if "/" not in cidr:
+        host = ipaddress.ip_address(cidr)
+        return (
+            f"{cidr!r} is an address, not a CIDR block",
+            f"write '{cidr}/{host.max_prefixlen}' for this one host",
+        )
+    try:
+        ipaddress.ip_network(cidr, strict=True)
+    except ValueError:
+        network = ipaddress.ip_network(cidr, strict=False)
+        return (
+            f"{cidr!r} has host bits set: the block it names is {network}",
+            f"write '{network}' for the block, or '{cidr.split('/')[0]}/{network.max_prefixlen}' for the one host",
+        )
+    return None
+
+
+def check_cidr(resource: str, field: str, cidr: str) -> str:
+    """The same rule wherever podlb takes a CIDR (source ranges, vpc_cidr, rule sources)."""
+    found = cidr_problem(cidr)
+    if found:
+        raise PodLbError(resource, field, *found)
     return cidr
 
 

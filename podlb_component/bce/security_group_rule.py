@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi.dynamic as dyn
 
-from ..rule_model import REMARK_MAX, RuleFields, is_security_group_id, owns
+from ..rule_model import REMARK_MAX, RuleFields, cidr_problem, is_security_group_id, owns
 from .security_groups import SecurityGroupApi
 from .settings import CREDENTIALS_INPUT, BceSettings
 
@@ -65,11 +65,11 @@ def check_rule_inputs(news: dict[str, Any]) -> tuple[dict[str, Any], list[dyn.Ch
             dyn.CheckFailure("port_range", f"must be a port 1-65535 or a range 'a-b', got {inputs.get('port_range')!r}")
         )
     source = inputs.get("source_ip")
-    try:
-        network = ipaddress.ip_network(str(source), strict=False)
-        inputs["ethertype"] = "IPv6" if network.version == 6 else "IPv4"
-    except ValueError:
-        failures.append(dyn.CheckFailure("source_ip", f"{source!r} is not a CIDR block"))
+    problem = cidr_problem(str(source))
+    if problem:
+        failures.append(dyn.CheckFailure("source_ip", f"{problem[0]}; {problem[1]}"))
+    else:
+        inputs["ethertype"] = "IPv6" if ipaddress.ip_network(str(source)).version == 6 else "IPv4"
     remark = inputs.get("remark") or ""
     if not isinstance(remark, str) or len(remark) > REMARK_MAX:
         failures.append(dyn.CheckFailure("remark", f"must be a string of at most {REMARK_MAX} characters"))

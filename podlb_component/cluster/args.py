@@ -8,7 +8,7 @@ from typing import Any, Literal, TypedDict
 
 import pulumi
 
-from ..errors import PodLbError
+from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
 from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType, parse_version
 from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
@@ -141,11 +141,7 @@ def _group_list(resource: str, field: str, value: object) -> tuple[pulumi.Input[
 
 def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterPlan:
     """Check and default every plain input; raise PodLbError naming the first bad one."""
-    unknown = set(args) - _KNOWN_FIELDS
-    if unknown:
-        raise PodLbError(
-            resource, ", ".join(sorted(unknown)), "unknown argument(s)", "use only: " + ", ".join(sorted(_KNOWN_FIELDS))
-        )
+    reject_unknown_args(resource, args, _KNOWN_FIELDS)
     cluster_id = args.get("cluster_id")
     if not isinstance(cluster_id, pulumi.Output):
         check_cluster_id(resource, cluster_id)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ..errors import PodLbError
+from ..errors import PodLbError, did_you_mean
 from ..rule_model import is_enterprise_group, is_security_group_id
 
 SecurityGroupScope = Literal["node", "eni"]
@@ -90,7 +90,7 @@ def network_profile(resource: str, mode: object, nic_type: object = None) -> Net
         raise PodLbError(
             resource,
             "network_mode",
-            f"unknown CCE network mode {mode!r}",
+            f"unknown CCE network mode {mode!r}{did_you_mean(mode, NETWORK_MODES)}",
             "use one of " + ", ".join(NETWORK_MODES) + " (CCE console: cluster details -> container network mode)",
         )
     assert isinstance(mode, str)
@@ -98,7 +98,7 @@ def network_profile(resource: str, mode: object, nic_type: object = None) -> Net
         raise PodLbError(
             resource,
             "nic_type",
-            f"unknown container NIC type {nic_type!r}",
+            f"unknown container NIC type {nic_type!r}{did_you_mean(nic_type, NIC_TYPES)}",
             "use 'veth', 'ipvlan' or 'kubenet'",
         )
     scope, implied = NETWORK_MODES[mode]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 
 import pulumi
 
-from ..errors import PodLbError
+from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
 
 if TYPE_CHECKING:
@@ -264,11 +264,7 @@ def validate_service_args(
     resource: str, args: Mapping[str, object], backend_quota: int, cluster_name: str
 ) -> ServicePlan:
     """Check and default every plain input; raise PodLbError naming the first bad one."""
-    unknown = set(args) - _KNOWN_FIELDS
-    if unknown:
-        raise PodLbError(
-            resource, ", ".join(sorted(unknown)), "unknown argument(s)", "use only: " + ", ".join(sorted(_KNOWN_FIELDS))
-        )
+    reject_unknown_args(resource, args, _KNOWN_FIELDS)
     namespace = args.get("namespace", "default")
     if not isinstance(namespace, str) or len(namespace) > 63 or not _DNS1123_LABEL.match(namespace):
         raise PodLbError(

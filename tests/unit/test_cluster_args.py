@@ -85,3 +85,18 @@ def test_unknown_argument():
 def test_output_cluster_id_is_deferred():
     plan = validate(cluster_id=pulumi.Output.from_input("c-old"))
     assert isinstance(plan.cluster_id, pulumi.Output)
+
+
+def test_near_misses_get_a_did_you_mean():
+    import pytest as _pytest
+
+    from podlb_component.cluster.args import validate_cluster_args
+    from podlb_component.errors import PodLbError
+
+    base = {"cluster_id": "cce-abc123de", "node_security_group_ids": ["g-1"]}
+    with _pytest.raises(PodLbError) as err:
+        validate_cluster_args("prod", {**base, "network_mode": "vpc-route-ipvlen"})
+    assert "did you mean 'vpc-route-ipvlan'?" in err.value.problem
+    with _pytest.raises(PodLbError) as err:
+        validate_cluster_args("prod", {**base, "network_mode": "kubenet", "vpc_cdir": "10.0.0.0/16"})
+    assert err.value.field == "vpc_cdir" and "did you mean 'vpc_cidr'?" in err.value.problem

@@ -102,3 +102,22 @@ def test_world_matches_all():
 
 def test_enterprise_groups():
     assert is_enterprise_group("esg-1") and not is_enterprise_group("g-1")
+
+
+@pytest.mark.parametrize(
+    ("cidr", "problem", "fix"),
+    [
+        ("203.0.113.5", "is an address, not a CIDR block", "'203.0.113.5/32'"),
+        ("2001:db8::1", "is an address", "'2001:db8::1/128'"),
+        ("203.0.113.5/24", "host bits set: the block it names is 203.0.113.0/24", "'203.0.113.0/24'"),
+        ("10.0.0.0/33", "is not a CIDR block", "10.0.0.0/16"),
+    ],
+)
+def test_cidrs_are_taken_only_in_network_form(cidr, problem, fix):
+    from podlb_component.errors import PodLbError
+    from podlb_component.rule_model import check_cidr
+
+    with pytest.raises(PodLbError) as err:
+        check_cidr("web", "load_balancer_source_ranges[0]", cidr)
+    assert problem in err.value.problem and fix in err.value.fix
+    assert check_cidr("web", "x", "203.0.113.5/32") == "203.0.113.5/32"

@@ -147,3 +147,16 @@ def test_manifest_shape():
         "sessionAffinity": "ClientIP",
         "loadBalancerSourceRanges": ["10.0.0.0/8"],
     }
+
+
+def test_misspelled_argument_gets_a_did_you_mean():
+    import pytest as _pytest
+
+    from podlb_component.errors import PodLbError
+    from podlb_component.service.args import validate_service_args
+
+    with _pytest.raises(PodLbError) as err:
+        validate_service_args(
+            "web", {"selector": {"a": "b"}, "ports": [{"port": 80}], "load_balancer_source_range": []}, 50, "c"
+        )
+    assert "did you mean 'load_balancer_source_ranges'?" in err.value.problem
