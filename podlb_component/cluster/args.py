@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 import pulumi
+from typing_extensions import Required
 
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
@@ -37,7 +38,7 @@ class LbControllerChartArgs(TypedDict, total=False):
 
 
 class PodDirectClusterArgs(TypedDict, total=False):
-    cluster_id: pulumi.Input[str]
+    cluster_id: Required[pulumi.Input[str]]
     """CCE cluster id (required). Must be a new-generation cluster ('cce-…'); old 'c-…'
     clusters don't support pod-direct Services."""
     network_mode: str
@@ -153,6 +154,15 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             f"must be True or False, got {discover!r}",
             "leave it unset to discover whenever BCE credentials are configured",
         )
+    for field in ("network_mode", "nic_type", "lb_controller", "ip_masq", "cluster_type"):
+        if isinstance(args.get(field), pulumi.Output):
+            raise PodLbError(
+                resource,
+                field,
+                "is an Output, but it decides which resources podlb creates (and which security groups get "
+                "rules), which must be known at preview time",
+                "pass a plain value (a literal, or stack config read with pulumi.Config)",
+            )
     if "network_mode" not in args:
         raise PodLbError(
             resource, "network_mode", "is required", "set the cluster's container network mode, e.g. 'vpc-route-veth'"

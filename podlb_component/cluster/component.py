@@ -50,32 +50,45 @@ class PodDirectCluster(pulumi.ComponentResource):
 
     TYPE = "podlb:index:PodDirectCluster"
 
-    plan: ClusterPlan
     kubernetes_provider: pulumi.ProviderResource | None
-    prerequisites: list[pulumi.Resource]
+    """The Kubernetes provider every child (and every Service of this cluster) uses: the one made
+    from `kubeconfig`, else the one from `opts`, else None (the ambient provider)."""
     cluster_id: pulumi.Output[str]
+    """The CCE cluster id, checked (new-generation) once known."""
+    network_mode: str
+    """The container network mode in force (given or discovered)."""
+    nic_type: str
+    """veth, ipvlan or kubenet."""
+    rule_security_group_ids: list[pulumi.Input[str]]
+    """The groups that get the Services' targetPort rules (node or ENI groups, by mode)."""
+    security_groups: list[dict[str, Any]]
+    """Every node and ENI group: its id, role, whether it gets rules, and where podlb learnt of it."""
     lb_controller_status: pulumi.Output[str]
+    """What the cce-lb-controller check found (or that it was skipped, or the ensured version)."""
+    lb_controller_check: dict[str, str]
+    """How the add-on is checked: mode, cluster type and where that came from, what is read."""
     ip_masq_config: pulumi.Output[str | None]
+    """The ip-masq agent's config document podlb writes (None when it isn't managed)."""
 
     def __init__(self, name: str, args: PodDirectClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Everything up to super().__init__ may raise PodLbError; nothing is registered then.
-        self.discovered = _discover(name, args)
+        self._discovered = _discover(name, args)
         notes: list[str] = []
         given = dict(args)
-        if self.discovered is not None:
+        if self._discovered is not None:
             found = {
-                "network_mode": self.discovered.network_mode,
-                "vpc_cidr": self.discovered.vpc_cidr,
-                "node_security_group_ids": self.discovered.node_security_group_ids,
-                "eni_security_group_ids": self.discovered.eni_security_group_ids,
+                "network_mode": self._discovered.network_mode,
+                "vpc_cidr": self._discovered.vpc_cidr,
+                "node_security_group_ids": self._discovered.node_security_group_ids,
+                "eni_security_group_ids": self._discovered.eni_security_group_ids,
             }
             args, notes = apply_discovery(name, args, found)  # type: ignore[assignment]
         plan = validate_cluster_args(name, args)
         self._controller = plan_check(
             plan.lb_controller,
             plan.cluster_type,
-            self.discovered.master_type if self.discovered else None,
-            self.discovered.addons if self.discovered else None,
+            self._discovered.master_type if self._discovered else None,
+            self._discovered.addons if self._discovered else None,
             plan.addon_names,
             plan.min_version,
             offline=offline(),
@@ -86,14 +99,14 @@ class PodDirectCluster(pulumi.ComponentResource):
             notes.append("lb_controller='install' is now called 'helm'; 'install' will be removed in a later podlb")
         notes.extend(self._controller.warnings)
         super().__init__(self.TYPE, name, None, opts)
-        self.plan = plan
+        self._plan = plan
         self.name = name
         project, stack = pulumi.get_project(), pulumi.get_stack()
         budget = RuleBudget(
             plan.rule_limit,
             {  # rules this stack doesn't own (its own are planned again below)
                 group: sum(1 for remark in remarks if not owned_by_stack(remark, project, stack))
-                for group, remarks in (self.discovered.ingress_rules if self.discovered else {}).items()
+                for group, remarks in (self._discovered.ingress_rules if self._discovered else {}).items()
             },
         )
         self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
@@ -107,30 +120,49 @@ class PodDirectCluster(pulumi.ComponentResource):
             )
         else:
             self.kubernetes_provider = self.get_provider("kubernetes:index:Provider")
-        self.prerequisites = []
+        self._prerequisites: list[pulumi.Resource] = []
 
         # A cluster id that comes from another resource is checked once it is known.
         self.cluster_id = pulumi.Output.from_input(plan.cluster_id).apply(lambda cid: check_cluster_id(name, cid))
         self.lb_controller_status = pulumi.Output.from_input(self._lb_controller(name, plan))
         self.ip_masq_config = self._ip_masq(name) if plan.manage_ip_masq else pulumi.Output.from_input(None)
 
+        self.network_mode, self.nic_type = plan.profile.mode, plan.profile.nic_type
+        self.rule_security_group_ids = list(plan.rule_group_ids)
+        self.security_groups = security_group_origins(plan, given, self._discovered)
+        self.lb_controller_check = {
+            "mode": self._controller.mode,
+            "cluster_type": self._controller.cluster_type,
+            "cluster_type_from": self._controller.cluster_type_from,
+            "checked_by": self._controller.source,
+        }
         self.register_outputs(
             {
                 "cluster_id": self.cluster_id,
-                "network_mode": plan.profile.mode,
-                "nic_type": plan.profile.nic_type,
-                "rule_security_group_ids": list(plan.rule_group_ids),
-                "security_groups": security_group_origins(plan, given, self.discovered),
+                "network_mode": self.network_mode,
+                "nic_type": self.nic_type,
+                "rule_security_group_ids": self.rule_security_group_ids,
+                "security_groups": self.security_groups,
                 "lb_controller": self.lb_controller_status,
-                "lb_controller_check": {
-                    "mode": self._controller.mode,
-                    "cluster_type": self._controller.cluster_type,
-                    "cluster_type_from": self._controller.cluster_type_from,
-                    "checked_by": self._controller.source,
-                },
+                "lb_controller_check": self.lb_controller_check,
                 "ip_masq_config": self.ip_masq_config,
             }
         )
+
+    @property
+    def plan(self) -> ClusterPlan:
+        """The validated inputs (read-only)."""
+        return self._plan
+
+    @property
+    def prerequisites(self) -> tuple[pulumi.Resource, ...]:
+        """What every Service of this cluster waits for: the add-on check/install, the ip-masq patch."""
+        return tuple(self._prerequisites)
+
+    @property
+    def discovered(self) -> DiscoveredCluster | None:
+        """What the CCE API reported about the cluster (None without discovery)."""
+        return self._discovered
 
     @property
     def rule_counts(self) -> dict[str, int]:
@@ -148,7 +180,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         warning about their sources if any. Services that need the same rule share it, and it
         exists exactly while some Service of the program needs it. Raises PodLbError, before
         registering anything, when the Service's sources or the groups' quotas don't allow it."""
-        sources = choose_sources(service, source_ranges, internal, self.plan.vpc_cidr)
+        sources = choose_sources(service, source_ranges, internal, self._plan.vpc_cidr)
         specs = self._rule_planner.plan(service, target_ports, sources.sources)
         return [self._rule(spec) for spec in specs], sources.warning
 
@@ -194,7 +226,7 @@ class PodDirectCluster(pulumi.ComponentResource):
                 # Services wait for it; it is never uninstalled (its delete is a no-op)
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            self.prerequisites.append(addon)
+            self._prerequisites.append(addon)
             return pulumi.Output.all(addon.addon_name, addon.installed_version, addon.phase).apply(
                 lambda v: f"{v[0]} {v[1]} {v[2]} (ensured through the CCE add-on API)"
             )
@@ -205,7 +237,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         # 'kube-system/cce-lb-controller' does not exist" on this resource); an existing but
         # unusable one is reported below with the fix.
         deployment = k8s.apps.v1.Deployment.get(f"{name}-lb-controller", LB_CONTROLLER_ID, opts=self._child())
-        self.prerequisites.append(deployment)
+        self._prerequisites.append(deployment)
 
         def verdict(values: list[Any]) -> str:
             metadata, spec, status = values
@@ -235,7 +267,7 @@ class PodDirectCluster(pulumi.ComponentResource):
             ),
             opts=self._child(),
         )
-        self.prerequisites.append(release)
+        self._prerequisites.append(release)
         return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
 
     def _ip_masq(self, name: str) -> pulumi.Output[str | None]:
@@ -284,7 +316,7 @@ class PodDirectCluster(pulumi.ComponentResource):
             # document: removing podlb must leave the agent's config in place.
             opts=self._child(retain_on_delete=True, depends_on=[current]),
         )
-        self.prerequisites.append(patch)
+        self._prerequisites.append(patch)
         return document
 
 

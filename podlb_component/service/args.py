@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import pulumi
+from typing_extensions import Required
 
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
@@ -24,7 +25,7 @@ CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 class ServicePortArgs(TypedDict, total=False):
     name: str
     """Port name; required when the Service has more than one port (Kubernetes rule)."""
-    port: int
+    port: Required[int]
     """Port the load balancer listens on (1-65535)."""
     target_port: int
     """Container port the BLB sends traffic to, as a number: it is opened in the security
@@ -34,26 +35,28 @@ class ServicePortArgs(TypedDict, total=False):
 
 
 class PodDirectServiceArgs(TypedDict, total=False):
-    cluster: PodDirectCluster
+    cluster: Required[PodDirectCluster]
     """The PodDirectCluster this Service runs in (required): supplies the network mode, the
     security groups, the VPC CIDR, the backend quota and the Kubernetes provider."""
-    namespace: str
-    """Namespace of the Service. Default: "default"."""
-    service_name: str
-    """metadata.name of the Service. Default: the resource name."""
-    selector: Mapping[str, str]
-    """Pod labels the Service selects (required, non-empty)."""
-    labels: Mapping[str, str]
-    """Extra labels on the Service."""
-    annotations: Mapping[str, str]
-    """Extra annotations, merged with podlb's. The backend-type annotation may only be "eni"."""
-    ports: Sequence[ServicePortArgs]
-    """The Service's ports (required, at least one)."""
+    namespace: pulumi.Input[str]
+    """Namespace of the Service. Default: "default". May be an Output (checked once known)."""
+    service_name: pulumi.Input[str]
+    """metadata.name of the Service. Default: the resource name. May be an Output."""
+    selector: Required[Mapping[str, str]]
+    """Pod labels the Service selects (required, non-empty; plain: it decides which Pods the
+    Service and its rollout transform select)."""
+    labels: Mapping[str, pulumi.Input[str]]
+    """Extra labels on the Service (values may be Outputs)."""
+    annotations: Mapping[str, pulumi.Input[str]]
+    """Extra annotations, merged with podlb's (values may be Outputs). The backend-type
+    annotation may only be "eni"."""
+    ports: Required[Sequence[ServicePortArgs]]
+    """The Service's ports (required, at least one; plain: they decide the security-group rules)."""
     internal: bool
     """Internal (VPC-only) load balancer. Default: False (public)."""
     load_balancer_source_ranges: Sequence[pulumi.Input[str]]
     """CIDRs allowed to reach the Service; also the source of the security-group rules."""
-    session_affinity: Literal["None", "ClientIP"]
+    session_affinity: pulumi.Input[Literal["None", "ClientIP"]]
     """Kubernetes session affinity. Default: "None"."""
     expected_backends: int
     """The most Pods that can be backends at once: replicas (or HPA max) plus rolling-update
@@ -72,15 +75,15 @@ class PortPlan:
 class ServicePlan:
     """Validated, defaulted Service inputs."""
 
-    namespace: str
-    service_name: str
+    namespace: pulumi.Input[str]
+    service_name: pulumi.Input[str]
     selector: dict[str, str]
-    labels: dict[str, str]
-    annotations: dict[str, str]
+    labels: dict[str, pulumi.Input[str]]
+    annotations: dict[str, pulumi.Input[str]]
     ports: tuple[PortPlan, ...]
     internal: bool
     source_ranges: tuple[pulumi.Input[str], ...]
-    session_affinity: str
+    session_affinity: pulumi.Input[str]
     expected_backends: int | None
 
 
@@ -90,6 +93,31 @@ _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _PORT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _KNOWN_FIELDS = set(PodDirectServiceArgs.__annotations__)
+
+
+def _known_at_preview(resource: str, field: str, value: object, decides: str) -> None:
+    """Inputs that decide the shape of the graph can't wait for another resource."""
+    if isinstance(value, pulumi.Output):
+        raise PodLbError(
+            resource,
+            field,
+            f"is an Output, but it decides {decides}, which must be known at preview time",
+            "pass a plain value (a literal, or stack config read with pulumi.Config)",
+        )
+
+
+def _checked_when_known(value: object, check: Callable[[object], None]) -> pulumi.Input[str]:
+    """A value that only flows into the Service: plain values are checked now, an Output once
+    it is known (the check raises then, failing the `up` with the same message)."""
+    if isinstance(value, pulumi.Output):
+
+        def known(v: object) -> Any:
+            check(v)
+            return v
+
+        return value.apply(known)
+    check(value)
+    return value  # type: ignore[return-value]
 
 
 def _is_int(value: object) -> bool:
@@ -116,7 +144,7 @@ def _check_label_key(resource: str, field: str, key: object) -> None:
         )
 
 
-def _check_labels(resource: str, field: str, labels: object, *, required: bool = False) -> dict[str, str]:
+def _check_labels(resource: str, field: str, labels: object, *, required: bool = False) -> dict[str, Any]:
     if labels is None and not required:
         return {}
     if not isinstance(labels, Mapping) or (required and not labels):
@@ -128,20 +156,27 @@ def _check_labels(resource: str, field: str, labels: object, *, required: bool =
             if required
             else "pass a mapping such as {'team': 'web'}",
         )
+    checked: dict[str, Any] = {}
     for key, value in labels.items():
         _check_label_key(resource, field, key)
-        if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
-            raise PodLbError(
-                resource,
-                f"{field}[{key!r}]",
-                f"{value!r} is not a valid label value",
-                "use up to 63 letters, digits, '-', '_' or '.', starting and ending with a "
-                "letter or digit (quote numbers: '1', not 1)",
-            )
-    return dict(labels)
+        if required:  # the selector matches Pods (also in the rollout transform): plain values
+            _known_at_preview(resource, f"{field}[{key!r}]", value, "which Pods the Service and its transform select")
+
+        def check(v: object, key: object = key) -> None:
+            if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE.match(v):
+                raise PodLbError(
+                    resource,
+                    f"{field}[{key!r}]",
+                    f"{v!r} is not a valid label value",
+                    "use up to 63 letters, digits, '-', '_' or '.', starting and ending with a "
+                    "letter or digit (quote numbers: '1', not 1)",
+                )
+
+        checked[key] = _checked_when_known(value, check)
+    return checked
 
 
-def _check_annotations(resource: str, annotations: object) -> dict[str, str]:
+def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
     if annotations is None:
         return {}
     if not isinstance(annotations, Mapping):
@@ -151,15 +186,22 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, str]:
             f"must be a mapping, got {annotations!r}",
             "pass a mapping of annotation names to string values",
         )
+    checked: dict[str, Any] = {}
     for key, value in annotations.items():
         _check_label_key(resource, "annotations", key)
-        if not isinstance(value, str):
-            raise PodLbError(
-                resource,
-                f"annotations[{key!r}]",
-                f"annotation values must be strings, got {value!r}",
-                f"quote it: {key!r}: {str(value).lower() if isinstance(value, bool) else value!s:.40}",
-            )
+        if key == BACKEND_TYPE_ANNOTATION:
+            _known_at_preview(resource, f"annotations[{key!r}]", value, "whether this is a pod-direct Service")
+
+        def check(v: object, key: object = key) -> None:
+            if not isinstance(v, str):
+                raise PodLbError(
+                    resource,
+                    f"annotations[{key!r}]",
+                    f"annotation values must be strings, got {v!r}",
+                    f"quote it: {key!r}: {str(v).lower() if isinstance(v, bool) else v!s:.40}",
+                )
+
+        checked[key] = _checked_when_known(value, check)
     backend = annotations.get(BACKEND_TYPE_ANNOTATION)
     if backend is not None and backend != "eni":
         raise PodLbError(
@@ -168,10 +210,11 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, str]:
             f"is {backend!r}, but a pod-direct Service needs 'eni' (PodDirectService sets it)",
             "remove that annotation; for node backends use a plain kubernetes Service instead of PodDirectService",
         )
-    return dict(annotations)
+    return checked
 
 
 def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
+    _known_at_preview(resource, "ports", ports, "the security-group rules and the Service's ports")
     if not isinstance(ports, Sequence) or isinstance(ports, (str, bytes)) or not ports:
         raise PodLbError(
             resource,
@@ -194,6 +237,8 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
             raise PodLbError(
                 resource, where, f"unknown keys {sorted(unknown)}", "use only name, port, target_port and protocol"
             )
+        for key in ("port", "target_port", "protocol"):
+            _known_at_preview(resource, f"{where}.{key}", raw.get(key), "which port the security-group rules open")
         port = raw.get("port")
         if not _is_int(port) or not 1 <= port <= 65535:  # type: ignore[operator]
             raise PodLbError(
@@ -265,29 +310,35 @@ def validate_service_args(
 ) -> ServicePlan:
     """Check and default every plain input; raise PodLbError naming the first bad one."""
     reject_unknown_args(resource, args, _KNOWN_FIELDS)
-    namespace = args.get("namespace", "default")
-    if not isinstance(namespace, str) or len(namespace) > 63 or not _DNS1123_LABEL.match(namespace):
-        raise PodLbError(
-            resource,
-            "namespace",
-            f"{namespace!r} is not a valid namespace name",
-            "use up to 63 lowercase letters, digits and '-'",
-        )
-    service_name = args.get("service_name", resource)
-    if not isinstance(service_name, str) or len(service_name) > 63 or not _DNS1035_LABEL.match(service_name):
-        raise PodLbError(
-            resource,
-            "service_name",
-            f"{service_name!r} is not a valid Service name",
-            "use up to 63 lowercase letters, digits and '-', starting with a letter "
-            "(set service_name when the resource name doesn't fit)",
-        )
+
+    def check_namespace(value: object) -> None:
+        if not isinstance(value, str) or len(value) > 63 or not _DNS1123_LABEL.match(value):
+            raise PodLbError(
+                resource,
+                "namespace",
+                f"{value!r} is not a valid namespace name",
+                "use up to 63 lowercase letters, digits and '-'",
+            )
+
+    def check_name(value: object) -> None:
+        if not isinstance(value, str) or len(value) > 63 or not _DNS1035_LABEL.match(value):
+            raise PodLbError(
+                resource,
+                "service_name",
+                f"{value!r} is not a valid Service name",
+                "use up to 63 lowercase letters, digits and '-', starting with a letter "
+                "(set service_name when the resource name doesn't fit)",
+            )
+
+    namespace = _checked_when_known(args.get("namespace", "default"), check_namespace)
+    service_name = _checked_when_known(args.get("service_name", resource), check_name)
     selector = _check_labels(resource, "selector", args.get("selector"), required=True)
     labels = _check_labels(resource, "labels", args.get("labels"))
     annotations = _check_annotations(resource, args.get("annotations"))
     ports = _check_ports(resource, args.get("ports"))
 
     internal = args.get("internal", False)
+    _known_at_preview(resource, "internal", internal, "the rules' default source (the VPC) and the annotation")
     if not isinstance(internal, bool):
         raise PodLbError(
             resource,
@@ -314,16 +365,20 @@ def validate_service_args(
                 f"must be a CIDR string, got {cidr!r}",
                 "write e.g. '10.0.0.0/16'",
             )
-    affinity = args.get("session_affinity", "None")
-    if affinity not in ("None", "ClientIP"):
-        raise PodLbError(
-            resource,
-            "session_affinity",
-            f"must be 'None' or 'ClientIP', got {affinity!r}",
-            "use 'ClientIP' to pin clients to a Pod, else leave it unset",
-        )
+
+    def check_affinity(value: object) -> None:
+        if value not in ("None", "ClientIP"):
+            raise PodLbError(
+                resource,
+                "session_affinity",
+                f"must be 'None' or 'ClientIP', got {value!r}",
+                "use 'ClientIP' to pin clients to a Pod, else leave it unset",
+            )
+
+    affinity = _checked_when_known(args.get("session_affinity", "None"), check_affinity)
 
     expected = args.get("expected_backends")
+    _known_at_preview(resource, "expected_backends", expected, "whether the Service fits the backend quota")
     if expected is not None:
         if not _is_int(expected) or expected < 1:  # type: ignore[operator]
             raise PodLbError(

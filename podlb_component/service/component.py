@@ -22,14 +22,20 @@ class PodDirectService(pulumi.ComponentResource):
 
     TYPE = "podlb:index:PodDirectService"
 
-    plan: ServicePlan
     rules: list[SecurityGroupRule]
+    """The security-group rules this Service needs (owned by its cluster, maybe shared)."""
     service: k8s.core.v1.Service
+    """The Kubernetes Service."""
     service_name: pulumi.Output[str]
+    """metadata.name of the Service."""
     namespace: pulumi.Output[str]
+    """Namespace of the Service."""
     address: pulumi.Output[str | None]
+    """The load balancer's ingress IP (or hostname) once the BLB exists."""
     blb_id: pulumi.Output[str | None]
+    """The BLB id cce-lb-controller writes into service.beta.kubernetes.io/cce-load-balancer-id."""
     security_group_rule_ids: pulumi.Output[list[str]]
+    """Cloud ids of the rules this Service depends on."""
 
     def __init__(self, name: str, args: PodDirectServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Validate every plain input before anything is registered.
@@ -50,7 +56,7 @@ class PodDirectService(pulumi.ComponentResource):
         )
 
         super().__init__(self.TYPE, name, None, opts)
-        self.plan = plan
+        self._plan = plan
         if source_warning:
             pulumi.log.warn(source_warning, resource=self)
         if plan.expected_backends is None:
@@ -86,10 +92,15 @@ class PodDirectService(pulumi.ComponentResource):
             }
         )
 
+    @property
+    def plan(self) -> ServicePlan:
+        """The validated inputs (read-only)."""
+        return self._plan
+
     def graceful_shutdown_transform(self, sleep_seconds: int = DEFAULT_SLEEP_SECONDS) -> pulumi.ResourceTransform:
         """A transform for the Deployments behind this Service: preStop sleep + grace period,
         applied to those whose Pod labels match this Service's selector."""
-        return graceful_shutdown_transform(self.plan.selector, sleep_seconds)
+        return graceful_shutdown_transform(self._plan.selector, sleep_seconds)
 
 
 def _get(obj: Any, *names: str) -> Any:

@@ -78,3 +78,78 @@ def test_unknown_old_generation_cluster_id_fails_once_known():
 
     with pytest.raises(Exception, match="old-generation"):
         run_program(with_old_id, preview=False)
+
+
+def _service_program(**service_args):
+    def run():
+        cluster = PodDirectCluster(
+            "prod", {"cluster_id": "cce-abc123de", "network_mode": "vpc-route-veth", "node_security_group_ids": ["g-1"]}
+        )
+        svc = PodDirectService(
+            "web",
+            {
+                "cluster": cluster,
+                "selector": {"app": "web"},
+                "ports": [{"port": 80, "target_port": 8080}],
+                "expected_backends": 2,
+                **service_args,
+            },
+        )
+        return {"name": svc.service_name, "namespace": svc.namespace}
+
+    return run
+
+
+def test_values_that_only_flow_into_the_service_may_be_outputs():
+    out = pulumi.Output.from_input
+    run = run_program(
+        _service_program(
+            namespace=out("shop"),
+            service_name=out("storefront"),
+            labels={"team": out("web")},
+            annotations={"example.com/owner": out("web-team")},
+            session_affinity=out("ClientIP"),
+        ),
+        preview=False,
+    )
+    assert run.value == {"name": "storefront", "namespace": "shop"}
+    (service,) = run.mocks.of_type("kubernetes:core/v1:Service")
+    meta, spec = service.inputs["metadata"], service.inputs["spec"]
+    assert meta["namespace"] == "shop" and meta["labels"]["team"] == "web" and spec["sessionAffinity"] == "ClientIP"
+    assert meta["annotations"]["example.com/owner"] == "web-team"
+
+
+def test_an_output_that_turns_out_invalid_fails_once_known():
+    with pytest.raises(Exception, match="namespace: 'Not_A_Namespace' is not a valid namespace name"):
+        run_program(_service_program(namespace=pulumi.Output.from_input("Not_A_Namespace")), preview=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"ports": pulumi.Output.from_input([{"port": 80}])}, "ports"),
+        ({"ports": [{"port": 80, "target_port": pulumi.Output.from_input(8080)}]}, "ports[0].target_port"),
+        ({"selector": {"app": pulumi.Output.from_input("web")}}, "selector['app']"),
+        ({"internal": pulumi.Output.from_input(True)}, "internal"),
+    ],
+)
+def test_outputs_that_decide_the_graph_get_one_clear_error(args, field):
+    with pytest.raises(Exception) as err:
+        run_program(_service_program(**args))
+    assert f"podlb web: {field}: is an Output, but it decides" in str(err.value)
+    assert "<pulumi.output.Output" not in str(err.value)
+
+
+def test_an_output_network_mode_gets_one_clear_error():
+    def run():
+        PodDirectCluster(
+            "prod",
+            {
+                "cluster_id": "cce-abc123de",
+                "network_mode": pulumi.Output.from_input("vpc-route-veth"),
+                "node_security_group_ids": ["g-1"],
+            },
+        )
+
+    with pytest.raises(Exception, match="network_mode: is an Output, but it decides which resources"):
+        run_program(run)
