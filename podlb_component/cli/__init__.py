@@ -6,12 +6,17 @@ import argparse
 import asyncio
 import gc
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 
-from .plan import Plan, build_plan, execute, podlb_error_text
-from .project import ProjectError, load_project
+from ..cluster.lb_controller import LB_CONTROLLER_ID
+from ..errors import PodLbError
+from ..preview_engine import MissingLiveObject, find_cause
+from .plan import Plan, build_plan, execute, user_frames
+from .project import Project, ProjectError, load_project
 from .render import render_checks, render_data, render_text
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
@@ -31,25 +36,52 @@ def _plan_failed(args: argparse.Namespace, project: str | None, stack: str | Non
     return code
 
 
+def _other_environment(project: Project) -> bool:
+    if project.python is None:
+        return False
+    return Path(project.python).absolute().parent.parent.resolve() != Path(sys.prefix).resolve()
+
+
+def _plan_in(project: Project, args: argparse.Namespace) -> int:
+    """Run plan with the stack's own interpreter, as `pulumi preview` runs the program there."""
+    python = str(project.python)
+    probe = subprocess.run([python, "-c", "import podlb_component"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        return _plan_failed(
+            args,
+            project.name,
+            project.stack,
+            f"the stack's Python environment ({python}, from {project.python_from}) has no podlb: add podlb to "
+            "its requirements.txt and run `pulumi install` (or pip install podlb there)",
+            EXIT_FAILED,
+        )
+    command = [python, "-m", "podlb_component", "plan", str(project.dir), "-o", args.output, "--in-this-process"]
+    if args.stack:
+        command += ["--stack", args.stack]
+    return subprocess.run(command, check=False).returncode
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
         project = load_project(args.target, args.stack)
     except ProjectError as exc:
         return _plan_failed(args, None, args.stack, str(exc), EXIT_FAILED)
+    if not args.in_this_process and _other_environment(project):
+        return _plan_in(project, args)
     try:
         run = execute(project)
     except Exception as exc:  # the program failed, as `pulumi preview` would
-        message = podlb_error_text(exc)
-        if message is not None:
+        invalid = find_cause(exc, PodLbError)
+        if invalid is not None:
             return _plan_failed(
-                args, project.name, project.stack, f"invalid input in stack '{project.stack}':\n{message}", EXIT_INVALID
+                args, project.name, project.stack, f"invalid input in stack '{project.stack}':\n{invalid}", EXIT_INVALID
             )
-        text = str(exc)
-        if "cce-lb-controller' does not exist" in text:
+        missing = find_cause(exc, MissingLiveObject)
+        if missing is not None and missing.object_id == LB_CONTROLLER_ID:
             return _plan_failed(args, project.name, project.stack, ADDON_MISSING_HINT, EXIT_INVALID)
-        return _plan_failed(
-            args, project.name, project.stack, f"the program failed: {type(exc).__name__}: {text}", EXIT_FAILED
-        )
+        where = user_frames(exc, project.dir)
+        text = f"the program failed: {type(exc).__name__}: {exc}" + ("\n" + "\n".join(where) if where else "")
+        return _plan_failed(args, project.name, project.stack, text, EXIT_FAILED)
     plan = build_plan(project, run)
     if args.output == "table":
         render_text(plan, sys.stdout)
@@ -104,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml config is used (default: dev)")
     plan.add_argument("--output", "-o", choices=("table", "yaml", "json"), default="table")
+    plan.add_argument("--in-this-process", action="store_true", help=argparse.SUPPRESS)
     plan.set_defaults(func=_plan)
 
     doctor = sub.add_parser(

@@ -4,19 +4,19 @@
 from __future__ import annotations
 
 import os
-import re
 import runpy
 import sys
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import rpc
 
 from ..bce.settings import OFFLINE_ENV
-from ..errors import PodLbError
+from ..preview_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
-from ..testing.mock_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from .project import Project
 
 UNKNOWN_TEXT = "(known after apply)"
@@ -47,6 +47,8 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    python: str = ""
+    """The interpreter the program ran with, and why that one."""
     outputs: list[str] = field(default_factory=list)
 
     @property
@@ -57,6 +59,7 @@ class Plan:
         return {
             "project": self.project,
             "stack": self.stack,
+            "python": self.python,
             "assumed_cluster": self.assumed,
             "lb_controller": self.lb_controller,
             "resources": self.resources,
@@ -163,6 +166,7 @@ def _owner(reg: Registration) -> str:
 
 def build_plan(project: Project, run: ProgramRun) -> Plan:
     plan = Plan(project.name, project.stack, warnings=list(run.warnings), errors=list(run.errors))
+    plan.python = f"{sys.executable} ({project.python_from})" if project.main else ""
     clusters = {r.name for r in run.mocks.of_type("podlb:index:PodDirectCluster")}
     # clusters first, then each Service; within an owner: component, reads, then the rest
     registrations = sorted(
@@ -215,22 +219,12 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
     return plan
 
 
-def podlb_error_text(exc: BaseException) -> str | None:
-    """The PodLbError message inside `exc`, however Pulumi wrapped it."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, PodLbError):
-            return str(current)
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    text = str(exc)
-    starts = [m.start() for m in re.finditer(r"podlb [^\s:]+: ", text)]
-    if not starts:
-        return None
-    tail = text[starts[-1] :]
-    match = re.match(r".*?\n  fix: [^\n]*", tail, re.DOTALL)
-    return match.group(0) if match else tail
+def user_frames(exc: BaseException, project_dir: Path) -> list[str]:
+    """Where in the user's own files the exception came from (not podlb's or Pulumi's code)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    root = str(project_dir.resolve())
+    mine = [f for f in frames if f.filename and str(Path(f.filename).resolve()).startswith(root)]
+    return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line or ""}'.rstrip() for f in mine]
 
 
 def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,44 @@ class Project:
     """Secure values plan can't decrypt (it never asks for a passphrase or a backend)."""
     document: dict[str, Any] | None = None
     """A plan file's clusters and services (see podlb_component.program.from_document)."""
+    python: Path | None = None
+    """The interpreter `pulumi preview` would run the program with (None: this one)."""
+    python_from: str = "the interpreter podlb runs in"
+    """Why that interpreter: which Pulumi.yaml option or directory chose it."""
+
+
+def _bin_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def project_python(directory: Path, runtime: object) -> tuple[Path | None, str]:
+    """The stack's own Python environment, as the Pulumi CLI picks it: Pulumi.yaml
+    `runtime.options.virtualenv` (for the pip and uv toolchains), poetry's environment for
+    `toolchain: poetry`, else a `venv/` or `.venv/` beside Pulumi.yaml, else this interpreter."""
+    options = (runtime.get("options") or {}) if isinstance(runtime, dict) else {}
+    toolchain = options.get("toolchain", "pip")
+    notes: list[str] = []
+    if toolchain == "poetry":
+        poetry = shutil.which("poetry")
+        if poetry is None:
+            raise ProjectError(f"{directory}/Pulumi.yaml uses toolchain: poetry, but `poetry` is not on PATH")
+        found = subprocess.run(
+            [poetry, "env", "info", "--executable"], cwd=directory, capture_output=True, text=True, check=False
+        )
+        if found.returncode == 0 and found.stdout.strip():
+            return Path(found.stdout.strip()), "poetry's environment (runtime.options.toolchain: poetry)"
+        notes.append("poetry has no environment for it yet")
+    virtualenv = options.get("virtualenv")
+    if virtualenv:
+        python = _bin_python(directory / str(virtualenv))
+        if python.exists():
+            return python, f"runtime.options.virtualenv '{virtualenv}' of Pulumi.yaml"
+        notes.append(f"runtime.options.virtualenv '{virtualenv}' doesn't exist yet (`pulumi install` makes it)")
+    for name in ("venv", ".venv"):
+        python = _bin_python(directory / name)
+        if python.exists():
+            return python, f"the {name}/ beside Pulumi.yaml"
+    return None, "; ".join(["the interpreter podlb runs in", *notes])
 
 
 def _config_value(value: Any) -> tuple[str, bool]:
@@ -91,7 +132,10 @@ def load_project(target: str | None = None, stack: str | None = None) -> Project
         if secure:
             secret_keys.append(full)
             undecryptable.append(full)
-    return Project(directory, name, main, stack, config, secret_keys, undecryptable)
+    python, python_from = project_python(directory, runtime)
+    return Project(
+        directory, name, main, stack, config, secret_keys, undecryptable, python=python, python_from=python_from
+    )
 
 
 def load_plan_file(path: Path) -> Project:

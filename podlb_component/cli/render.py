@@ -50,6 +50,8 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     out: list[str] = []
     out.append(s(f"podlb plan: project '{plan.project}', stack '{plan.stack}'", "1"))
     out.append("Preview under Pulumi's mock engine: no cloud, no credentials, nothing changed.")
+    if plan.python:
+        out.append(f"Python: {plan.python}")
     out.append("")
     if plan.assumed:
         out.append(s("Live cluster (assumed here; `pulumi preview` reads the real one):", "1"))

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..preview_engine import DYNAMIC_TYPE, ProgramRun, run_program
 from .fake_bce import FakeBce
 from .fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from .mock_engine import DYNAMIC_TYPE, ProgramRun, run_program
 from .provider_host import ProviderHost
 
 

@@ -219,3 +219,58 @@ def test_help_mentions_plan_files_and_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out.startswith("podlb ")
+
+
+def test_an_error_in_the_users_program_points_at_the_users_file_and_line(capsys, tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: t\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n\n\ndef build():\n    return {}['missing']\n\n\nbuild()\n")
+    code, _, err = plan(capsys, tmp_path)
+    assert code == 2 and "KeyError: 'missing'" in err
+    assert f'File "{tmp_path / "__main__.py"}", line 5, in build' in err and "return {}['missing']" in err
+    assert "podlb_component" not in err  # none of podlb's own frames
+
+
+def test_plan_runs_the_program_with_the_stacks_own_environment(tmp_path):
+    """A module only the stack's venv has (like pulumi_random in a real stack) imports fine:
+    plan ran the program with runtime.options.virtualenv's interpreter, and says so."""
+    import site
+    import venv
+
+    project = tmp_path / "stack"
+    project.mkdir()
+    env = project / "env"
+    venv.EnvBuilder(with_pip=False).create(env)
+    (site_packages,) = env.glob("lib/python*/site-packages")
+    # the stack's venv sees podlb and its dependencies (as `pulumi install` would give it) …
+    (site_packages / "podlb_deps.pth").write_text("\n".join([*site.getsitepackages(), str(ROOT)]) + "\n")
+    # … and a module of its own that podlb's interpreter doesn't have
+    (site_packages / "only_in_the_stack_env.py").write_text("NAME = 'stack-env'\n")
+    (project / "Pulumi.yaml").write_text(
+        "name: envcheck\nruntime:\n  name: python\n  options:\n    toolchain: pip\n    virtualenv: env\n"
+    )
+    (project / "__main__.py").write_text(
+        "import pulumi\nimport only_in_the_stack_env\npulumi.export('env', only_in_the_stack_env.NAME)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "podlb_component", "plan", str(project), "-o", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["outputs"] == ["env"] and "runtime.options.virtualenv 'env'" in data["python"]
+    assert str(env) in data["python"]
+
+
+def test_a_stack_environment_without_podlb_is_named(tmp_path, capsys):
+    import venv
+
+    project = tmp_path / "stack"
+    project.mkdir()
+    venv.EnvBuilder(with_pip=False).create(project / ".venv")
+    (project / "Pulumi.yaml").write_text("name: bare\nruntime: python\n")
+    (project / "__main__.py").write_text("import pulumi\n")
+    code, _, err = plan(capsys, project)
+    assert code == 2 and "has no podlb" in err and str(project / ".venv") in err and "pulumi install" in err
