@@ -20,3 +20,32 @@ def test_two_commands_one_runs_the_main_job_one_the_tests():
 def test_ci_runs_the_readme_test_command():
     _, test_cmd = quickstart_commands()
     assert test_cmd in ROOT.joinpath(".ci", "run").read_text().splitlines()
+
+
+def readme_block(after: str) -> str:
+    text = ROOT.joinpath("README.md").read_text()
+    start = text.index(after) + len(after)
+    return text[start : text.index("```", start)]
+
+
+def test_the_doctor_sample_is_what_the_shipped_fakes_give():
+    """The README's doctor output is reproduced by `python -m podlb_component.testing.doctor_demo`."""
+    from podlb_component.testing.doctor_demo import run
+
+    code, printed = run()
+    assert code == 2
+    assert readme_block("$ podlb doctor --cluster-id cce-doc01 --kubeconfig kubeconfig --service shop/web\n") == printed
+    assert "python -m podlb_component.testing.doctor_demo" in ROOT.joinpath("README.md").read_text()
+
+
+def test_the_plan_sample_is_what_plan_prints(capsys):
+    """The README's `podlb plan` sample (up to its '...') is the root project's real output."""
+    from podlb_component.cli import main
+
+    assert main(["plan", str(ROOT)]) == 0
+    printed = capsys.readouterr().out
+    sample = readme_block("$ podlb plan\n").split("    ...\n")[0]
+    lines = sample.splitlines()
+    assert lines[2].startswith("Python: .venv/bin/python")  # relative to the project
+    assert printed.splitlines()[: len(lines)][:2] == lines[:2]
+    assert printed.splitlines()[3 : len(lines)] == lines[3:]

@@ -166,7 +166,9 @@ def _owner(reg: Registration) -> str:
 
 def build_plan(project: Project, run: ProgramRun) -> Plan:
     plan = Plan(project.name, project.stack, warnings=list(run.warnings), errors=list(run.errors))
-    plan.python = f"{sys.executable} ({project.python_from})" if project.main else ""
+    python = Path(sys.executable).absolute()
+    shown = python.relative_to(project.dir) if python.is_relative_to(project.dir) else python
+    plan.python = f"{shown} ({project.python_from})" if project.main else ""
     clusters = {r.name for r in run.mocks.of_type("podlb:index:PodDirectCluster")}
     # clusters first, then each Service; within an owner: component, reads, then the rest
     registrations = sorted(
