@@ -10,8 +10,11 @@ Only pulumi-policy is needed: the pack runs in its own virtualenv, without podlb
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pulumi_policy import (
@@ -30,6 +33,28 @@ INTERNAL_VPC = "service.beta.kubernetes.io/cce-load-balancer-internal-vpc"
 CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 OLD_CLUSTER_ID = re.compile(r"^c-[A-Za-z0-9]+$")
 CLUSTER_ID_KEYS = {"clusterId", "cluster_id", "clusterID"}
+
+
+def _load_cce_annotations() -> ModuleType | None:
+    """podlb's one list of cce-lb-controller annotations (podlb_component/cce_annotations.py,
+    standard library only): from podlb when the pack's venv has it, else from the checkout the
+    pack sits in. None when neither is there: the typo policy then has nothing to check."""
+    try:
+        import podlb_component.cce_annotations as module  # type: ignore[import-not-found]
+
+        return module
+    except ImportError:
+        path = Path(__file__).resolve().parents[1] / "podlb_component" / "cce_annotations.py"
+        if not path.exists():
+            return None
+        spec = importlib.util.spec_from_file_location("podlb_cce_annotations", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+
+CCE_ANNOTATIONS = _load_cce_annotations()
 
 
 def _annotations(props: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -168,6 +193,17 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
     return found
 
 
+def unknown_cce_annotations(props: Mapping[str, Any]) -> Iterator[str]:
+    """Annotations that look like cce-lb-controller's but aren't a key it reads (typos are
+    ignored silently by the controller)."""
+    if CCE_ANNOTATIONS is None:
+        return
+    for key in _annotations(props):
+        warning = CCE_ANNOTATIONS.unknown_cce_key(str(key))
+        if warning:
+            yield warning
+
+
 # -- policies --------------------------------------------------------------------------------
 def _resource_policy(name: str, description: str, check: Any, level: EnforcementLevel) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -207,6 +243,12 @@ SOURCE_RANGES = _resource_policy(
     open_to_everyone,
     EnforcementLevel.ADVISORY,
 )
+KNOWN_CCE_ANNOTATIONS = _resource_policy(
+    "cce-annotations-are-known",
+    "service.beta.kubernetes.io/cce-… annotations are keys cce-lb-controller reads (no typos).",
+    unknown_cce_annotations,
+    EnforcementLevel.ADVISORY,
+)
 NEW_GENERATION_CLUSTER = _resource_policy(
     "pod-direct-new-generation-cluster",
     "Pod-direct Services run on new-generation ('cce-') clusters.",
@@ -230,6 +272,7 @@ ALL_POLICIES = [
     NUMERIC_TARGET_PORTS,
     BACKEND_TYPE_IS_ENI,
     SOURCE_RANGES,
+    KNOWN_CCE_ANNOTATIONS,
     NEW_GENERATION_CLUSTER,
     NO_OLD_CLUSTERS_IN_STACK,
     GRACEFUL_SHUTDOWN,

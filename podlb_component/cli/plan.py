@@ -17,6 +17,7 @@ from pulumi.runtime import rpc
 from ..bce.settings import OFFLINE_ENV
 from ..preview_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
+from ..service.load_balancer import describe
 from .project import Project
 
 UNKNOWN_TEXT = "(known after apply)"
@@ -109,7 +110,8 @@ def _summary(reg: Registration) -> str:
     if reg.type == SERVICE_TYPE:
         meta, spec = i.get("metadata", {}), i.get("spec", {})
         ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))
-        return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}"
+        lb = describe(meta.get("annotations") or {}, spec.get("loadBalancerIP"))
+        return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}" + (f"; {lb}" if lb else "")
     if reg.type == PATCH_TYPE:
         meta = i.get("metadata", {})
         return f"patches {meta.get('namespace')}/{meta.get('name')}" + (

@@ -111,6 +111,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         )
         self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
         self._rules: dict[str, SecurityGroupRule] = {}
+        self._blb_ports: dict[str, dict[tuple[int, str], str]] = {}
         self._credentials = credential_inputs()
         for note in notes:
             pulumi.log.warn(note, resource=self)
@@ -183,6 +184,22 @@ class PodDirectCluster(pulumi.ComponentResource):
         sources = choose_sources(service, source_ranges, internal, self._plan.vpc_cidr)
         specs = self._rule_planner.plan(service, target_ports, sources.sources)
         return [self._rule(spec) for spec in specs], sources.warning
+
+    def claim_blb_ports(self, service: str, blb_id: str, ports: list[tuple[int, str]]) -> None:
+        """Services that reuse one BLB may not listen on the same port (nm8fttmyy): the second
+        one is refused at preview, naming the first."""
+        taken = self._blb_ports.setdefault(blb_id, {})
+        for port, protocol in ports:
+            holder = taken.get((port, protocol))
+            if holder is not None and holder != service:
+                raise PodLbError(
+                    service,
+                    "load_balancer.existing_blb_id",
+                    f"BLB {blb_id} already listens on {port}/{protocol} for Service {holder!r} of this cluster",
+                    "give this Service another port, or its own BLB",
+                )
+        for port, protocol in ports:
+            taken[(port, protocol)] = service
 
     def _rule(self, spec: RuleSpec) -> SecurityGroupRule:
         if spec.key not in self._rules:

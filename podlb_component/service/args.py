@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 import pulumi
 from typing_extensions import Required
 
+from .. import cce_annotations
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
+from .load_balancer import LoadBalancerArgs, LoadBalancerPlan, plan_load_balancer
 
 if TYPE_CHECKING:
     from ..cluster.component import PodDirectCluster
 
-BACKEND_TYPE_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
-INTERNAL_VPC_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-internal-vpc"
-LB_ID_ANNOTATION = "service.beta.kubernetes.io/cce-load-balancer-id"
+BACKEND_TYPE_ANNOTATION = cce_annotations.BACKEND_TYPE
+INTERNAL_VPC_ANNOTATION = cce_annotations.INTERNAL_VPC
+LB_ID_ANNOTATION = cce_annotations.LOAD_BALANCER_ID
 CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 
 
@@ -58,6 +60,8 @@ class PodDirectServiceArgs(TypedDict, total=False):
     """CIDRs allowed to reach the Service; also the source of the security-group rules."""
     session_affinity: pulumi.Input[Literal["None", "ClientIP"]]
     """Kubernetes session affinity. Default: "None"."""
+    load_balancer: LoadBalancerArgs
+    """Typed BLB and EIP options: reuse a BLB, keep a public IP, size the EIP (checked at preview)."""
     expected_backends: int
     """The most Pods that can be backends at once: replicas (or HPA max) plus rolling-update
     surge. Checked against the cluster's backend_quota at preview time."""
@@ -85,6 +89,7 @@ class ServicePlan:
     source_ranges: tuple[pulumi.Input[str], ...]
     session_affinity: pulumi.Input[str]
     expected_backends: int | None
+    load_balancer: LoadBalancerPlan
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -407,5 +412,6 @@ def validate_service_args(
         internal=internal,
         source_ranges=tuple(ranges),
         session_affinity=affinity,
+        load_balancer=plan_load_balancer(resource, args.get("load_balancer"), internal, annotations),
         expected_backends=expected,  # type: ignore[arg-type]
     )

@@ -50,6 +50,8 @@ class PodDirectService(pulumi.ComponentResource):
         service_args = {k: v for k, v in args.items() if k != "cluster"}
         plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
         manifest = service_manifest(plan, cluster.cluster_id)
+        if plan.load_balancer.blb_id:
+            cluster.claim_blb_ports(name, plan.load_balancer.blb_id, [(p.port, p.protocol) for p in plan.ports])
         # The cluster owns the rules (shared by every Service that needs the same one).
         rules, source_warning = cluster.rules_for(
             name, [(p.target_port, p.protocol) for p in plan.ports], plan.source_ranges, plan.internal
@@ -59,6 +61,8 @@ class PodDirectService(pulumi.ComponentResource):
         self._plan = plan
         if source_warning:
             pulumi.log.warn(source_warning, resource=self)
+        for warning in plan.load_balancer.warnings:
+            pulumi.log.warn(warning, resource=self)
         if plan.expected_backends is None:
             pulumi.log.warn(
                 f"expected_backends is not set, so podlb can't check the appblb quota of "

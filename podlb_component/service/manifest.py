@@ -18,7 +18,7 @@ def service_manifest(plan: ServicePlan, cluster_id: pulumi.Input[str] | None = N
     writes later (the BLB id and the like) belong to the controller's field manager and are
     never removed or overwritten by a later `pulumi up`.
     """
-    annotations: dict[str, Any] = {**plan.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
+    annotations: dict[str, Any] = {**plan.annotations, **plan.load_balancer.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
     if cluster_id is not None:  # lets policies and `podlb doctor` see which cluster it targets
         annotations[CLUSTER_ID_ANNOTATION] = cluster_id
     if plan.internal:
@@ -37,6 +37,8 @@ def service_manifest(plan: ServicePlan, cluster_id: pulumi.Input[str] | None = N
     }
     if plan.source_ranges:
         spec["loadBalancerSourceRanges"] = list(plan.source_ranges)
+    if plan.load_balancer.load_balancer_ip:  # an EIP you own: kept when the Service goes
+        spec["loadBalancerIP"] = plan.load_balancer.load_balancer_ip
     return {
         "apiVersion": "v1",
         "kind": "Service",

@@ -61,10 +61,37 @@ def run_stack(policy, *resources):
 
 def test_levels_are_deliberate():
     levels = {pol.name: pol.enforcement_level for pol in p.ALL_POLICIES}
-    assert levels["pod-direct-source-ranges"] == EnforcementLevel.ADVISORY
-    assert all(
-        level == EnforcementLevel.MANDATORY for name, level in levels.items() if name != "pod-direct-source-ranges"
+    advisory = {"pod-direct-source-ranges", "cce-annotations-are-known"}
+    assert all(levels[name] == EnforcementLevel.ADVISORY for name in advisory)
+    assert all(level == EnforcementLevel.MANDATORY for name, level in levels.items() if name not in advisory)
+
+
+def test_misspelled_cce_annotation_is_an_advisory_with_the_closest_key():
+    from podlb_component import cce_annotations
+
+    assert p.CCE_ANNOTATIONS is not None and p.CCE_ANNOTATIONS.KNOWN == cce_annotations.KNOWN  # the one list
+    typo = "service.beta.kubernetes.io/cce-load-balancer-internal-vcp"
+    (message,) = p.unknown_cce_annotations(service(annotations={typo: "true"}))
+    assert "did you mean 'service.beta.kubernetes.io/cce-load-balancer-internal-vpc'?" in message
+    assert list(p.unknown_cce_annotations(service(annotations={"prometheus.io/scrape": "true"}))) == []
+
+
+def test_the_pack_finds_the_list_without_podlb_installed(tmp_path):
+    """The pack's own venv has only pulumi-policy: it loads the list from the checkout."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys; sys.modules['podlb_component'] = None\n"
+        "import podlb_policies as p\n"
+        "assert p.CCE_ANNOTATIONS is not None and p.CCE_ANNOTATIONS.__name__ == 'podlb_cce_annotations'\n"
     )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root / "policy", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_numeric_target_ports():
