@@ -34,8 +34,10 @@ from .lb_controller import (
     LB_CONTROLLER_DEPLOYMENT,
     LB_CONTROLLER_ID,
     LB_CONTROLLER_NAMESPACE,
+    find_addon,
     lb_controller_problem,
     plan_check,
+    version_at_least,
 )
 from .network import check_cluster_id
 from .rule_budget import RuleBudget
@@ -184,6 +186,22 @@ class PodDirectCluster(pulumi.ComponentResource):
         sources = choose_sources(service, source_ranges, internal, self._plan.vpc_cidr)
         specs = self._rule_planner.plan(service, target_ports, sources.sources)
         return [self._rule(spec) for spec in specs], sources.warning
+
+    def controller_too_old_for_blb_reuse(self) -> str | None:
+        """Baidu's page says BLB reuse needs cce-lb-controller "1.30.1" or later, while its
+        changelog numbers versions 1.3.x: warn below 1.3.1 (the likely meaning), when discovery
+        reported a version, and say which reading was used."""
+        if self._discovered is None:
+            return None
+        state, _ = find_addon(self._discovered.addons, self._plan.addon_names)
+        version = state.installed_version if state else None
+        if version is None or version_at_least(version, "1.3.1") is not False:
+            return None
+        return (
+            f"existing_blb_id: cce-lb-controller is at {version}; reusing a BLB needs 1.30.1 or later per Baidu's "
+            "page (read here as 1.3.1, the changelog's numbering): upgrade the add-on (lb_controller='ensure' with "
+            "lb_controller_min_version='1.3.1') or the controller may ignore the annotation"
+        )
 
     def claim_blb_ports(self, service: str, blb_id: str, ports: list[tuple[int, str]]) -> None:
         """Services that reuse one BLB may not listen on the same port (nm8fttmyy): the second

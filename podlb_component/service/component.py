@@ -63,6 +63,9 @@ class PodDirectService(pulumi.ComponentResource):
             pulumi.log.warn(source_warning, resource=self)
         for warning in plan.load_balancer.warnings:
             pulumi.log.warn(warning, resource=self)
+        old = cluster.controller_too_old_for_blb_reuse() if plan.load_balancer.blb_id else None
+        if old:
+            pulumi.log.warn(old, resource=self)
         if plan.expected_backends is None:
             pulumi.log.warn(
                 f"expected_backends is not set, so podlb can't check the appblb quota of "

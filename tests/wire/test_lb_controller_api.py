@@ -188,3 +188,23 @@ def test_ensure_without_the_addon_in_the_list_fails_at_preview(fake_bce):
 def test_the_fake_catalogue_cites_the_changelog_versions():
     (lbc,) = [a for a in DEFAULT_CATALOGUE if a.name == "cce-lb-controller"]
     assert {"1.0.0", "1.3.6", "1.3.13", "2022.11.08.1552"} <= set(lbc.versions) and lbc.latest_version == "1.3.13"
+
+
+def test_reusing_a_blb_with_an_old_controller_warns(fake_bce):
+    seed(fake_bce, version="1.0.0")
+    config = {
+        "bce:accessKeyId": ACCESS_KEY_ID,
+        "bce:secretAccessKey": SECRET_ACCESS_KEY,
+        "bce:endpoint": fake_bce.endpoint,
+    }
+
+    def program():
+        cluster = PodDirectCluster("prod", {"cluster_id": CLUSTER})
+        PodDirectService("web", {"cluster": cluster, **SERVICE, "load_balancer": {"existing_blb_id": "lb-0a1b2c3d"}})
+
+    result = run_program(program, config=config, secret_keys=["bce:secretAccessKey"], cluster=FakeCluster.cce_default())
+    assert any("reusing a BLB needs 1.30.1" in w and "1.0.0" in w for w in result.warnings)
+    seed_new = fake_bce.state.cce.get(CLUSTER).addons["cce-lb-controller"]
+    seed_new["version"] = "1.3.13"
+    result = run_program(program, config=config, secret_keys=["bce:secretAccessKey"], cluster=FakeCluster.cce_default())
+    assert not any("reusing a BLB" in w for w in result.warnings)
