@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from baidubce.auth import bce_v1_signer
 from baidubce.auth.bce_credentials import BceCredentials
@@ -81,8 +81,14 @@ def send_request(config: Any, body_parser: Any, *args: Any) -> Any:
     )
 
 
-class BccClient(bcc_client.BccClient):
-    """The SDK's BccClient with podlb's error parser (see `parse_error`)."""
+class _PodlbErrorParser:
+    """Mixin for the SDK's clients: their request hooks, with podlb's error parser (see
+    `parse_error`). The SDK's own `_send_request` signature, as BccClient and EsgClient share it."""
+
+    prefix: bytes
+    if TYPE_CHECKING:  # provided by the SDK client it is mixed into
+
+        def _merge_config(self, config: Any) -> Any: ...
 
     def _send_request(
         self,
@@ -95,15 +101,12 @@ class BccClient(bcc_client.BccClient):
         body_parser: Any = None,
         prefix: Any = None,
     ) -> Any:
-        return send_request(
-            self._merge_config(config),
-            body_parser,
-            http_method,
-            (self.prefix if prefix is None else prefix) + path,
-            body,
-            headers,
-            params,
-        )
+        full = (self.prefix if prefix is None else prefix) + path
+        return send_request(self._merge_config(config), body_parser, http_method, full, body, headers, params)
+
+
+class BccClient(_PodlbErrorParser, bcc_client.BccClient):
+    """The SDK's BccClient with podlb's error parser."""
 
     def _send_action_request(
         self,
@@ -118,29 +121,8 @@ class BccClient(bcc_client.BccClient):
         return send_request(self._merge_config(config), body_parser, http_method, path, body, headers, params)
 
 
-class EsgClient(esg_client.EsgClient):
-    """The SDK's EsgClient with podlb's error parser (see `parse_error`)."""
-
-    def _send_request(
-        self,
-        http_method: Any,
-        path: Any,
-        body: Any = None,
-        headers: Any = None,
-        params: Any = None,
-        config: Any = None,
-        body_parser: Any = None,
-        prefix: Any = None,
-    ) -> Any:
-        return send_request(
-            self._merge_config(config),
-            body_parser,
-            http_method,
-            (self.prefix if prefix is None else prefix) + path,
-            body,
-            headers,
-            params,
-        )
+class EsgClient(_PodlbErrorParser, esg_client.EsgClient):
+    """The SDK's EsgClient with podlb's error parser."""
 
 
 def client_config(

@@ -32,6 +32,19 @@ def _body(response: Any) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def _bcc_rule(fields: RuleFields, remark: str) -> Any:
+    """The SDK's model of a normal group's rule: what authorize sends, and what revoke must
+    repeat exactly (remark included) to match it."""
+    return SecurityGroupRuleModel(
+        remark=remark,
+        direction=fields.direction,
+        ethertype=fields.ethertype,
+        portRange=fields.port_range,
+        protocol=fields.protocol,
+        sourceIp=fields.source_ip,
+    )
+
+
 def _rule_id(rule: dict[str, Any]) -> str | None:
     return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
 
@@ -251,14 +264,7 @@ class SecurityGroupApi:
                 lambda: self._esg.authorize_enterprise_security_group_rule(group, [esg_model], client_token=token),
             )
             return
-        model = SecurityGroupRuleModel(
-            remark=remark,
-            direction=fields.direction,
-            ethertype=fields.ethertype,
-            portRange=fields.port_range,
-            protocol=fields.protocol,
-            sourceIp=fields.source_ip,
-        )
+        model = _bcc_rule(fields, remark)
         call_bce(
             f"PUT /v2/securityGroup/{group}?authorizeRule",
             lambda: self._bcc.authorize_security_group_rule(group, model, client_token=token),
@@ -267,14 +273,7 @@ class SecurityGroupApi:
     def _revoke(self, fields: RuleFields, remark: str) -> None:
         """Revoke a normal group's rule by its fields, remark included (BCC matches all of them)."""
         group = fields.security_group_id
-        model = SecurityGroupRuleModel(
-            remark=remark,
-            direction=fields.direction,
-            ethertype=fields.ethertype,
-            portRange=fields.port_range,
-            protocol=fields.protocol,
-            sourceIp=fields.source_ip,
-        )
+        model = _bcc_rule(fields, remark)
         call_bce(
             f"PUT /v2/securityGroup/{group}?revokeRule", lambda: self._bcc.revoke_security_group_rule(group, model)
         )

@@ -26,7 +26,8 @@ ACCESS_KEY_ID, SECRET_ACCESS_KEY = "AKIDdoctordemo", "sk-doctor-demo"
 SELECTOR = {"app": "web"}
 
 
-def _pod(name: str, prestop: bool) -> dict[str, Any]:
+def pod(name: str, prestop: bool = True, grace: int = 45, ready: bool = True) -> dict[str, Any]:
+    """A Pod of shop/web as the Kubernetes API returns it."""
     container: dict[str, Any] = {"name": "app", "image": "nginx"}
     if prestop:
         container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", "30"]}}}
@@ -34,8 +35,26 @@ def _pod(name: str, prestop: bool) -> dict[str, Any]:
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "namespace": "shop", "labels": SELECTOR},
-        "spec": {"containers": [container], "terminationGracePeriodSeconds": 45},
-        "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+        "spec": {"containers": [container], "terminationGracePeriodSeconds": grace},
+        "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
+    }
+
+
+def web_service() -> dict[str, Any]:
+    """Service shop/web, pod-direct, port 80 -> 8080."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": "web",
+            "namespace": "shop",
+            "annotations": {"service.beta.kubernetes.io/cce-load-balancer-backend-type": "eni"},
+        },
+        "spec": {
+            "type": "LoadBalancer",
+            "selector": SELECTOR,
+            "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}],
+        },
     }
 
 
@@ -56,24 +75,9 @@ def seed(bce: FakeBce, kube: FakeKube) -> None:
             "data": {"config": CCE_DEFAULT_CONFIG},  # never changed: masqOutBound is still true
         }
     )
-    kube.put(
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {
-                "name": "web",
-                "namespace": "shop",
-                "annotations": {"service.beta.kubernetes.io/cce-load-balancer-backend-type": "eni"},
-            },
-            "spec": {
-                "type": "LoadBalancer",
-                "selector": SELECTOR,
-                "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}],
-            },
-        }
-    )
+    kube.put(web_service())
     for i in range(6):
-        kube.put(_pod(f"web-{i}", prestop=i < 3))
+        kube.put(pod(f"web-{i}", prestop=i < 3))
 
 
 def run() -> tuple[int, str]:

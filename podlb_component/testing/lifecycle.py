@@ -113,19 +113,23 @@ class Lifecycle:
                     assert reg.dynamic_provider is not None
                     self._step(host, log, reg.name, reg.inputs, reg.dynamic_provider)
                 removed = [e for name, e in self.state.items() if name not in wanted]
-                for entry in reversed(self.pending_deletes + removed):
-                    host.delete(entry.id, entry.outputs, entry.name)
-                    if entry in self.pending_deletes:
-                        self.pending_deletes.remove(entry)
-                    else:
-                        del self.state[entry.name]
-                    log.deleted.append(entry.name)
+                self._delete_all(host, log, removed)
             finally:
                 self._close_log(log, calls, writes)
         # the state lists resources in the program's order, as the engine's snapshot does
         order = {r.name: i for i, r in enumerate(desired)}
         self.state = dict(sorted(self.state.items(), key=lambda kv: order.get(kv[0], len(order))))
         return log
+
+    def _delete_all(self, host: ProviderHost, log: StepLog, entries: list[StateEntry]) -> None:
+        """Pending deletes and `entries`, dependents first (reverse state order)."""
+        for entry in reversed(self.pending_deletes + entries):
+            host.delete(entry.id, entry.outputs, entry.name)
+            if any(entry is pending for pending in self.pending_deletes):
+                self.pending_deletes = [p for p in self.pending_deletes if p is not entry]
+            else:
+                del self.state[entry.name]
+            log.deleted.append(entry.name)
 
     def _step(self, host: ProviderHost, log: StepLog, name: str, inputs: dict[str, Any], provider: str) -> None:
         old = self.state.get(name)
@@ -175,13 +179,7 @@ class Lifecycle:
         log, calls, writes = self._log()
         with self._host() as host:
             try:
-                for entry in reversed(self.pending_deletes + list(self.state.values())):
-                    host.delete(entry.id, entry.outputs, entry.name)
-                    if entry in self.pending_deletes:
-                        self.pending_deletes.remove(entry)
-                    else:
-                        del self.state[entry.name]
-                    log.deleted.append(entry.name)
+                self._delete_all(host, log, list(self.state.values()))
             finally:
                 self._close_log(log, calls, writes)
         return log

@@ -7,23 +7,11 @@ import pytest
 
 from podlb_component.cli import main
 from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG
+from podlb_component.testing.doctor_demo import pod, web_service
 from podlb_component.testing.fake_kube import FakeKube
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 SELECTOR = {"app": "web"}
-
-
-def pod(name, prestop=True, grace=45, ready=True):
-    container = {"name": "app", "image": "nginx"}
-    if prestop:
-        container["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", "30"]}}}
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "namespace": "shop", "labels": SELECTOR},
-        "spec": {"containers": [container], "terminationGracePeriodSeconds": grace},
-        "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}]},
-    }
 
 
 def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):
@@ -59,22 +47,7 @@ def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):
             "data": {"config": CCE_DEFAULT_CONFIG.replace("true", "false")},
         }
     )
-    kube.put(
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {
-                "name": "web",
-                "namespace": "shop",
-                "annotations": {"service.beta.kubernetes.io/cce-load-balancer-backend-type": "eni"},
-            },
-            "spec": {
-                "type": "LoadBalancer",
-                "selector": SELECTOR,
-                "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}],
-            },
-        }
-    )
+    kube.put(web_service())
     for i in range(3):
         kube.put(pod(f"web-{i}"))
 

@@ -38,6 +38,17 @@ def drive(request):
     driver.close()
 
 
+def credentials(fake):
+    """The fake's credentials, with a client timeout shorter than its hangs."""
+    return {
+        "access_key_id": ACCESS_KEY_ID,
+        "secret_access_key": SECRET_ACCESS_KEY,
+        "endpoint": fake.endpoint,
+        "timeout_ms": 250,
+        "retry_base_ms": 10,
+    }
+
+
 def props(fake, group, drive=None):
     """Checked inputs, as the engine hands them to Create (through `drive` when given)."""
     drive = drive or InProcessProvider(SecurityGroupRuleProvider())
@@ -50,13 +61,7 @@ def props(fake, group, drive=None):
             "port_range": "8080",
             "source_ip": "10.0.0.0/16",
             "remark": REMARK,
-            "bce_credentials": {
-                "access_key_id": ACCESS_KEY_ID,
-                "secret_access_key": SECRET_ACCESS_KEY,
-                "endpoint": fake.endpoint,
-                "timeout_ms": 250,
-                "retry_base_ms": 10,
-            },
+            "bce_credentials": credentials(fake),
         },
     )
     assert failures == []
@@ -241,13 +246,7 @@ def addon_props(fake):
         "min_version": "1.3.6",
         "timeout_seconds": 10,
         "poll_seconds": 0.01,
-        "bce_credentials": {
-            "access_key_id": ACCESS_KEY_ID,
-            "secret_access_key": SECRET_ACCESS_KEY,
-            "endpoint": fake.endpoint,
-            "timeout_ms": 250,
-            "retry_base_ms": 10,
-        },
+        "bce_credentials": credentials(fake),
     }
 
 
