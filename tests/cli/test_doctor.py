@@ -11,8 +11,6 @@ from podlb_component.testing.doctor_demo import pod, web_service
 from podlb_component.testing.fake_kube import FakeKube
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
-SELECTOR = {"app": "web"}
-
 
 def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):
     fake_bce.state.security_groups.add_group(
