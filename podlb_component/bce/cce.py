@@ -67,20 +67,16 @@ class CceClient(bce_base_client.BceBaseClient):
 
     def install_addon(self, cluster_id: str, name: str, version: str | None = None) -> None:
         """`POST /cluster/{id}/addon {name, version?, clusterID}` (InstallAddon); asynchronous."""
-        body: dict[str, Any] = {"name": name, "clusterID": cluster_id}
-        if version:
-            body["version"] = version
-        call_bce(
-            f"POST {PREFIX}/cluster/{cluster_id}/addon",
-            lambda: self._send(b"POST", f"/cluster/{cluster_id}/addon", body),
-        )
+        self._post(f"/cluster/{cluster_id}/addon", {"name": name, "clusterID": cluster_id, "version": version})
 
     def upgrade_addon(self, cluster_id: str, name: str, target_version: str | None = None) -> None:
         """`POST /cluster/{id}/addon/upgrade {name, targetVersion?, clusterID}` (UpgradeAddon)."""
-        body: dict[str, Any] = {"name": name, "clusterID": cluster_id}
-        if target_version:
-            body["targetVersion"] = target_version
-        call_bce(
-            f"POST {PREFIX}/cluster/{cluster_id}/addon/upgrade",
-            lambda: self._send(b"POST", f"/cluster/{cluster_id}/addon/upgrade", body),
+        self._post(
+            f"/cluster/{cluster_id}/addon/upgrade",
+            {"name": name, "clusterID": cluster_id, "targetVersion": target_version},
         )
+
+    def _post(self, path: str, body: dict[str, Any]) -> None:
+        """A POST whose optional fields are left out when unset (bce-sdk-go: `omitempty`)."""
+        sent = {k: v for k, v in body.items() if v}
+        call_bce(f"POST {PREFIX}{path}", lambda: self._send(b"POST", path, sent))

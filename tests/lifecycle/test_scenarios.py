@@ -13,6 +13,14 @@ WEB = Svc("web", ports=(8080,), sources=("203.0.113.0/24",))
 API = Svc("api", ports=(9090,), sources=("203.0.113.0/24",))
 SHARED = Svc("shop", ports=(8080,), sources=("203.0.113.0/24",))  # needs exactly web's rule
 ADMIN = Svc("admin", ports=(7070,), internal=True)
+HAND_MADE = {
+    "direction": "ingress",
+    "protocol": "tcp",
+    "portRange": "8080",
+    "sourceIp": "203.0.113.0/24",
+    "remark": "ops",
+}
+"""Someone's own rule for exactly the traffic WEB needs."""
 
 
 @pytest.fixture
@@ -128,14 +136,7 @@ def test_hand_made_rule_with_the_same_fields_on_a_normal_group(fake_bce):
     fake_bce.state.add_cce_cluster(
         "cce-life0001", "vpc-route-veth", vpc_cidr="10.0.0.0/16", node_security_groups=("g-node",)
     )
-    hand = {
-        "direction": "ingress",
-        "protocol": "tcp",
-        "portRange": "8080",
-        "sourceIp": "203.0.113.0/24",
-        "remark": "ops",
-    }
-    fake_bce.state.security_groups.authorize("g-node", hand)
+    fake_bce.state.security_groups.authorize("g-node", HAND_MADE)
     before = foreign(fake_bce)
     life = Lifecycle(fake_bce)
     life.up(Spec([WEB]).program())
@@ -147,16 +148,7 @@ def test_hand_made_rule_with_the_same_fields_on_a_normal_group(fake_bce):
 def test_hand_made_rule_with_the_same_fields_on_an_enterprise_group(life):
     """Enterprise groups (strictest reading) refuse a second rule for the same traffic: `up`
     fails on that rule, naming its owner; nothing foreign changes and nothing is orphaned."""
-    hand = {
-        "direction": "ingress",
-        "protocol": "tcp",
-        "portRange": "8080",
-        "sourceIp": "203.0.113.0/24",
-        "remark": "ops",
-        "action": "allow",
-        "priority": 5,
-    }
-    life.fake.state.enterprise_security_groups.authorize("esg-node", [hand])
+    life.fake.state.enterprise_security_groups.authorize("esg-node", [{**HAND_MADE, "action": "allow", "priority": 5}])
     before = foreign(life.fake)
     with pytest.raises(ProviderHostError) as err:
         life.up(Spec([WEB]).program())
