@@ -157,6 +157,10 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--backend-quota", type=int, default=50, help="appblb Pod backend quota (default 50)")
     doctor.add_argument("--output", "-o", choices=("table", "json"), default="table")
     doctor.set_defaults(func=_doctor)
+
+    from .sandbox import add_parser as add_sandbox_parser
+
+    add_sandbox_parser(sub)
     return root
 
 

@@ -1,0 +1,160 @@
+"""`podlb sandbox`: a local stand-in for a CCE cluster, for tests and for trying podlb.
+
+It starts the fake BCE API (seeded with one CCE cluster, its security groups and the LB
+controller add-on), a stand-in for cce-lb-controller watching a kubeconfig, and — with a
+toolchain directory — etcd, kube-apiserver and kube-controller-manager on 127.0.0.1, where
+it creates `kube-system/cce-ip-masq-agent` as CCE's installer does. It writes an env file
+(kubeconfig, BCE endpoint and credentials, cluster id) and cleans up everything it made.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP
+from ..testing.fake_bce import FakeBce, FakeBceState
+from .control_plane import ControlPlane, ControlPlaneError
+from .lb_controller import StandInLbController
+
+INSTALLER_FIELD_MANAGER = "cce-installer"
+__all__ = ["ClusterSeed", "ControlPlaneError", "Sandbox"]
+
+
+@dataclass(frozen=True)
+class ClusterSeed:
+    """The CCE cluster the fake BCE reports."""
+
+    cluster_id: str = "cce-sandbox1"
+    network_mode: str = "vpc-route-ipvlan"
+    vpc_cidr: str = "192.168.0.0/16"
+    node_security_groups: tuple[str, ...] = ("g-sandboxnode",)
+    eni_security_groups: tuple[str, ...] = ()
+    lb_controller_version: str = "1.3.13"
+    master_type: str = "managed"
+
+    @staticmethod
+    def from_mapping(data: Mapping[str, Any]) -> ClusterSeed:
+        known = {f for f in ClusterSeed.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown cluster seed key(s) {sorted(unknown)}: expected some of {sorted(known)}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return ClusterSeed(**values)
+
+
+@dataclass
+class Sandbox:
+    cluster: ClusterSeed = field(default_factory=ClusterSeed)
+    control_plane_bin: Path | None = None
+    """A toolchain bin directory (`bash .ci/toolchain`): start etcd + kube-apiserver there."""
+    kubeconfig: Path | None = None
+    """An existing cluster (kind, k3d, minikube) to watch instead of a control plane of our own."""
+    work_dir: Path | None = None
+    seed_file: Path | None = None
+    """Seed YAML for the fake BCE (credentials, groups, clusters), instead of `cluster`."""
+
+    fake: FakeBce | None = None
+    control_plane: ControlPlane | None = None
+    controller: StandInLbController | None = None
+    access_key_id: str = ""
+    secret_access_key: str = field(default="", repr=False)
+    _own_work_dir: bool = False
+
+    def start(self) -> Sandbox:
+        if self.control_plane_bin is None and self.kubeconfig is None:
+            raise ValueError("give a kubeconfig to watch, or --control-plane BIN_DIR to start an API server")
+        if self.work_dir is None:
+            self.work_dir = Path(tempfile.mkdtemp(prefix="podlb-sandbox-"))
+            self._own_work_dir = True
+        try:
+            self._start_fake()
+            if self.control_plane_bin is not None:
+                self.control_plane = ControlPlane(Path(self.control_plane_bin), self.work_dir).start()
+                self.kubeconfig = self.control_plane.kubeconfig
+                self._install_ip_masq_configmap()
+            assert self.kubeconfig is not None
+            self.controller = StandInLbController(str(self.kubeconfig), self.cluster.vpc_cidr).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_fake(self) -> None:
+        if self.seed_file is not None:
+            state = FakeBceState.from_seed(self.seed_file)
+            self.access_key_id, self.secret_access_key = next(iter(state.credentials.items()))
+        else:
+            self.access_key_id = "AKsandbox" + secrets.token_hex(6)
+            self.secret_access_key = secrets.token_hex(16)
+            state = FakeBceState(credentials={self.access_key_id: self.secret_access_key})
+            c = self.cluster
+            state.add_cce_cluster(
+                c.cluster_id,
+                c.network_mode,
+                vpc_cidr=c.vpc_cidr,
+                node_security_groups=c.node_security_groups,
+                eni_security_groups=c.eni_security_groups,
+                lb_controller=c.lb_controller_version,
+                master_type=c.master_type,
+            )
+        self.fake = FakeBce(state).start()
+
+    def _install_ip_masq_configmap(self) -> None:
+        """kube-system/cce-ip-masq-agent with CCE's default document (CCE doc ikhe6h1bc)."""
+        from kubernetes import client, config
+
+        assert self.kubeconfig is not None
+        api = client.CoreV1Api(config.new_client_from_config(config_file=str(self.kubeconfig)))
+        body = {
+            "metadata": {
+                "name": IP_MASQ_CONFIGMAP,
+                "namespace": "kube-system",
+                "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"},
+            },
+            "data": {"config": CCE_DEFAULT_CONFIG},
+        }
+        api.create_namespaced_config_map("kube-system", body, field_manager=INSTALLER_FIELD_MANAGER)
+
+    def env(self) -> dict[str, str]:
+        """What `pulumi` and tests need to reach the sandbox."""
+        assert self.fake is not None and self.kubeconfig is not None
+        return {
+            "KUBECONFIG": str(self.kubeconfig),
+            "BCE_ACCESS_KEY_ID": self.access_key_id,
+            "BCE_SECRET_ACCESS_KEY": self.secret_access_key,
+            "BCE_ENDPOINT": self.fake.endpoint,
+            "PODLB_CLUSTER_ID": self.cluster.cluster_id,
+        }
+
+    def write_env_file(self, path: Path) -> Path:
+        path.write_text("".join(f"{k}={v}\n" for k, v in self.env().items()))
+        path.chmod(0o600)  # it holds the fake's secret key
+        return path
+
+    def stop(self) -> None:
+        for stop in (
+            self.controller.stop if self.controller else None,
+            self.control_plane.stop if self.control_plane else None,
+            self.fake.stop if self.fake else None,
+        ):
+            if stop is not None:
+                stop()
+        self.controller = self.control_plane = self.fake = None
+        if self._own_work_dir and self.work_dir is not None:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def parse_groups(value: str | None) -> Sequence[str]:
+    return tuple(g for g in (value or "").split(",") if g)

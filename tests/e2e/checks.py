@@ -1,0 +1,88 @@
+"""What the e2e tests assert against the API server and the fake BCE after each step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from kubernetes import client, config
+
+from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, MASQ_KEYS
+from podlb_component.sandbox import Sandbox
+
+PODLB_REMARK = "podlb:"
+
+
+def core(sandbox: Sandbox) -> client.CoreV1Api:
+    return client.CoreV1Api(config.new_client_from_config(config_file=str(sandbox.kubeconfig)))
+
+
+def ensure_namespace(sandbox: Sandbox, name: str) -> None:
+    api = core(sandbox)
+    if name not in {n.metadata.name for n in api.list_namespace().items}:
+        api.create_namespace({"metadata": {"name": name}})
+
+
+def group_rules(sandbox: Sandbox, group_id: str) -> list[dict[str, Any]]:
+    state = sandbox.fake.state  # type: ignore[union-attr]
+    if group_id.startswith("esg-"):
+        return list(state.enterprise_security_groups.groups[group_id].rules)
+    return list(state.security_groups.groups[group_id].rules)
+
+
+def podlb_rules(sandbox: Sandbox, groups: list[str]) -> set[tuple[str, str, str, str]]:
+    """(group, protocol, port, source) of every rule podlb owns on these groups."""
+    found = set()
+    for g in groups:
+        for rule in group_rules(sandbox, g):
+            if (rule.get("remark") or rule.get("description") or "").startswith(PODLB_REMARK):
+                source = rule.get("sourceIp") or rule.get("remoteIpPrefix") or rule.get("sourceIpPrefix") or ""
+                port = rule.get("portRange") or rule.get("portRangeMin") or ""
+                found.add((g, rule.get("protocol", ""), str(port), source))
+    return found
+
+
+def planned_rules(plan: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    return {(r["group"], r["protocol"], str(r["port"]), r["source"]) for r in plan["security_group_rules"]}
+
+
+def ip_masq_document(sandbox: Sandbox) -> dict[str, Any]:
+    cm = core(sandbox).read_namespaced_config_map(IP_MASQ_CONFIGMAP, "kube-system")
+    document: dict[str, Any] = yaml.safe_load(cm.data["config"])
+    return document
+
+
+def assert_ip_masq_patched(sandbox: Sandbox) -> None:
+    """masqOutBound and masqOutBoundIPv6 false; every other key as CCE's installer wrote it."""
+    document, default = ip_masq_document(sandbox), yaml.safe_load(CCE_DEFAULT_CONFIG)
+    assert {k: document[k] for k in MASQ_KEYS} == dict.fromkeys(MASQ_KEYS, False)
+    assert {k: v for k, v in document.items() if k not in MASQ_KEYS} == {
+        k: v for k, v in default.items() if k not in MASQ_KEYS
+    }
+
+
+def updated_urns(diff_output: str) -> list[str]:
+    """Names of the resources a `--diff` output shows as updated."""
+    names, pending = [], False
+    for line in diff_output.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("~ ") and stripped.endswith("(update)"):
+            pending = True
+        elif pending and stripped.startswith("[urn="):
+            names.append(stripped.rstrip("]").rsplit("::", 1)[-1])
+            pending = False
+    return names
+
+
+def service(sandbox: Sandbox, namespace: str, name: str) -> Any:
+    return core(sandbox).read_namespaced_service(name, namespace)
+
+
+def service_exists(sandbox: Sandbox, namespace: str, name: str) -> bool:
+    try:
+        service(sandbox, namespace, name)
+    except client.ApiException as exc:
+        if exc.status == 404:
+            return False
+        raise
+    return True

@@ -1,0 +1,110 @@
+"""Running the real `pulumi` binary offline against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from podlb_component.sandbox import Sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def ok(self) -> Result:
+        assert self.returncode == 0, f"pulumi {' '.join(self.args)} exited {self.returncode}:\n{self.output[-6000:]}"
+        return self
+
+
+@dataclass
+class PulumiCli:
+    toolchain_bin: Path
+    sandbox: Sandbox
+    tmp: Path
+    projects: list[tuple[Path, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.home = self.tmp / "pulumi-home"
+        self.backend = self.tmp / "state"
+        self.home.mkdir()
+        self.backend.mkdir()
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "BCE_"))}
+        env.update(self.sandbox.env())
+        env.update(
+            PATH=f"{self.toolchain_bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            PULUMI_HOME=str(self.home),
+            PULUMI_BACKEND_URL=f"file://{self.backend}",
+            PULUMI_CONFIG_PASSPHRASE="",
+            PULUMI_SKIP_UPDATE_CHECK="true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+            PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
+        )
+        return env
+
+    def project(self, source: Path, stack: str = "dev", config: dict[str, Any] | None = None) -> Path:
+        """A copy of a project whose virtualenv is this interpreter's, with stack `stack`
+        created and its config (Pulumi.<stack>.yaml of the source, then `config`) set."""
+        work = self.tmp / f"project-{len(self.projects)}"
+        shutil.copytree(source, work, ignore=shutil.ignore_patterns(".venv", "venv", "__pycache__", "Pulumi.*.yaml"))
+        project = yaml.safe_load((work / "Pulumi.yaml").read_text())
+        project.setdefault("runtime", {"name": "python"})
+        if isinstance(project["runtime"], str):
+            project["runtime"] = {"name": project["runtime"]}
+        project["runtime"].setdefault("options", {})["virtualenv"] = str(Path(sys.prefix))
+        (work / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+        stack_config = {}
+        if (source / f"Pulumi.{stack}.yaml").is_file():
+            stack_config = yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text()).get("config") or {}
+        stack_config.update(config or {})
+        (work / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": stack_config}, sort_keys=False))
+        self.projects.append((work, stack))
+        self.run(work, "stack", "init", stack).ok()
+        return work
+
+    def run(self, project: Path, *args: str, timeout: float = 600) -> Result:
+        command = [str(self.toolchain_bin / "pulumi"), *args, "--non-interactive"]
+        if args[0] in ("preview", "up", "refresh", "destroy"):
+            command += ["--yes"] if args[0] != "preview" else []
+            command += ["--skip-preview"] if args[0] in ("up", "refresh", "destroy") and "--skip-preview" not in args else []
+        done = subprocess.run(
+            command, cwd=project, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
+        )
+        return Result(list(args), done.returncode, done.stdout, done.stderr)
+
+    def outputs(self, project: Path) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.run(project, "stack", "output", "--json", "--show-secrets").ok().stdout)
+        return result
+
+    def export(self, project: Path) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.run(project, "stack", "export").ok().stdout)
+        return result
+
+    def resources(self, project: Path) -> list[dict[str, Any]]:
+        resources: list[dict[str, Any]] = self.export(project)["deployment"].get("resources") or []
+        return resources
+
+    def cleanup(self) -> None:
+        """Destroy what a failed test left, so the shared sandbox stays clean."""
+        for work, _stack in reversed(self.projects):
+            if self.resources(work):
+                self.run(work, "destroy", "--continue-on-error")

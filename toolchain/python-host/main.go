@@ -1,0 +1,267 @@
+// pulumi-language-python (podlb stand-in): the part of Pulumi's Python language host that
+// `pulumi preview/up/refresh/destroy` and `--policy-pack` use. It resolves the program's
+// virtualenv with the SDK's own python/toolchain package and runs the SDK's own
+// pulumi-language-python-exec (installed beside this binary). It does not generate code,
+// install dependencies or report required plugins: the engine then loads each provider when
+// the program first registers one of its resources, from $PATH or beside `pulumi`.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	sdk "github.com/pulumi/pulumi/sdk/v3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// version says what this is wherever the CLI shows plugin versions (`pulumi about`, logs).
+var version = "dev-podlb.standin"
+
+// exitedAfterUserMessage is the exit code pulumi-language-python-exec uses after it has
+// shown the user an actionable error (the engine then shows no second one).
+const exitedAfterUserMessage = 32
+
+type host struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+	exec          string
+	engineAddress string
+}
+
+func main() {
+	showVersion := flag.Bool("version", false, "print the version and exit")
+	flag.String("tracing", "", "accepted for the engine's sake; tracing is not supported")
+	flag.Parse()
+	if *showVersion {
+		fmt.Println(version)
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		cmdutil.Exit(err)
+	}
+	h := &host{exec: filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")}
+	if _, err := os.Stat(h.exec); err != nil {
+		cmdutil.Exit(fmt.Errorf("missing executor beside the host: %w", err))
+	}
+	if flag.NArg() > 0 {
+		h.engineAddress = flag.Arg(0)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if h.engineAddress != "" {
+		if err := rpcutil.Healthcheck(ctx, h.engineAddress, 5*time.Second, cancel); err != nil {
+			cmdutil.Exit(err)
+		}
+	}
+	done := make(chan bool)
+	go func() { <-ctx.Done(); close(done) }()
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: done,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
+			return nil
+		},
+	})
+	if err != nil {
+		cmdutil.Exit(err)
+	}
+	// The engine reads the port from the first line of stdout.
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		cmdutil.Exit(err)
+	}
+}
+
+func (h *host) Handshake(ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	h.engineAddress = req.EngineAddress
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version}, nil
+}
+
+func (h *host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+// pythonOptions reads the runtime options of Pulumi.yaml (virtualenv, toolchain) the way
+// the Python runtime documents them; only pip-style virtualenvs are supported here.
+func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
+	opts := toolchain.PythonOptions{Root: info.RootDirectory, ProgramDir: info.ProgramDirectory, Toolchain: toolchain.Pip}
+	options := map[string]any{}
+	if info.Options != nil {
+		options = info.Options.AsMap()
+	}
+	if venv, ok := options["virtualenv"].(string); ok {
+		opts.Virtualenv = venv
+	}
+	if tc, ok := options["toolchain"].(string); ok && tc != "pip" {
+		return opts, fmt.Errorf("runtime option toolchain: %q: podlb's stand-in Python host supports pip only", tc)
+	}
+	return opts, nil
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	opts, err := pythonOptions(req.GetInfo())
+	if err != nil {
+		return nil, err
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := tc.ValidateVenv(ctx); err != nil {
+		return nil, err
+	}
+	args := []string{h.exec}
+	for _, kv := range [][2]string{
+		{"monitor", req.GetMonitorAddress()}, {"engine", h.engineAddress}, {"project", req.GetProject()},
+		{"root_directory", req.GetInfo().GetRootDirectory()}, {"stack", req.GetStack()}, {"pwd", req.GetPwd()},
+		{"dry_run", strconv.FormatBool(req.GetDryRun())}, {"parallel", strconv.Itoa(int(req.GetParallel()))},
+		{"organization", req.GetOrganization()},
+	} {
+		if kv[1] != "" {
+			args = append(args, "--"+kv[0], kv[1])
+		}
+	}
+	args = append(args, req.GetInfo().GetEntryPoint())
+	args = append(args, req.GetArgs()...)
+	cmd, err := tc.Command(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, err
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secretKeysJSON, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, err
+	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if exitErr.ExitCode() == exitedAfterUserMessage {
+				return &pulumirpc.RunResponse{Bail: true}, nil
+			}
+			return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode())}, nil
+		}
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// InstallDependencies leaves the virtualenv as it is: podlb's tests and sandbox walk-through
+// create it before they run `pulumi`.
+func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest,
+	server pulumirpc.LanguageRuntime_InstallDependenciesServer,
+) error {
+	return nil
+}
+
+func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest,
+) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	return &pulumirpc.GetProgramDependenciesResponse{}, nil
+}
+
+func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	return &pulumirpc.AboutResponse{Executable: h.exec, Version: version}, nil
+}
+
+// RunPlugin starts Python policy packs (`pulumi preview --policy-pack DIR`): `python -m
+// pulumi.policy ARGS DIR` in the pack's directory, behind the SDK's PolicyProxy so the
+// pack sees the stack's configuration.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	if req.GetKind() != string(apitype.AnalyzerPlugin) {
+		return fmt.Errorf("podlb's stand-in Python host runs policy packs only, not %q plugins", req.GetKind())
+	}
+	ctx := server.Context()
+	opts, err := pythonOptions(req.GetInfo())
+	if err != nil {
+		return err
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
+	args = append(args, req.GetInfo().GetProgramDirectory())
+	cmd, err := tc.Command(ctx, args...)
+	if err != nil {
+		return err
+	}
+	cmd.Dir = req.GetInfo().GetProgramDirectory()
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return err
+	}
+	config, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		return err
+	}
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	if config != nil {
+		cmd.Env = append(cmd.Env, "PULUMI_ORGANIZATION="+config.Organization, "PULUMI_PROJECT="+config.Project,
+			"PULUMI_STACK="+config.Stack, "PULUMI_DRY_RUN="+strconv.FormatBool(config.DryRun))
+		if config.Config != nil {
+			c, err := json.Marshal(config.Config)
+			if err != nil {
+				return err
+			}
+			cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(c))
+		}
+	}
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
+			})
+		}
+		return err
+	}
+	return closer.Close()
+}
