@@ -86,3 +86,33 @@ def service_exists(sandbox: Sandbox, namespace: str, name: str) -> bool:
             return False
         raise
     return True
+
+
+class Watch:
+    """Samples, every `interval` seconds while a CLI step runs, whether each Service exists
+    and which podlb rules are open: the order things happened in, as seen from outside."""
+
+    def __init__(self, sandbox: Sandbox, services: list[tuple[str, str]], groups: list[str], interval: float = 0.05):
+        import threading
+
+        self.sandbox, self.services, self.groups, self.interval = sandbox, services, groups, interval
+        self.samples: list[tuple[set[tuple[str, str]], set[tuple[str, str, str, str]]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            alive = {s for s in self.services if service_exists(self.sandbox, *s)}
+            self.samples.append((alive, podlb_rules(self.sandbox, self.groups)))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Watch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def first(self, predicate: Any) -> int:
+        return next((i for i, sample in enumerate(self.samples) if predicate(*sample)), len(self.samples))

@@ -76,10 +76,14 @@ class PulumiCli:
         if (source / f"Pulumi.{stack}.yaml").is_file():
             stack_config = yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text()).get("config") or {}
         stack_config.update(config or {})
-        (work / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": stack_config}, sort_keys=False))
         self.projects.append((work, stack))
+        self.set_config(work, stack_config, stack)
         self.run(work, "stack", "init", stack).ok()
         return work
+
+    def set_config(self, project: Path, config: dict[str, Any], stack: str = "dev") -> None:
+        """Replace the stack's config file (as a user editing Pulumi.<stack>.yaml would)."""
+        (project / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
 
     def run(self, project: Path, *args: str, timeout: float = 600) -> Result:
         command = [str(self.toolchain_bin / "pulumi"), *args, "--non-interactive"]

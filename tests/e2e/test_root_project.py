@@ -73,7 +73,13 @@ def test_root_project_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
     for raw in pulumi.backend.rglob("*.json"):
         assert sandbox.secret_access_key not in raw.read_text()
 
-    pulumi.run(project, "destroy").ok()
+    services = [("shop", "web"), ("shop", "api-internal")]
+    with checks.Watch(sandbox, services, [GROUP]) as watch:
+        pulumi.run(project, "destroy").ok()
+    services_gone = watch.first(lambda alive, rules: not alive)
+    first_rule_closed = watch.first(lambda alive, rules: rules != expected)
+    assert len(watch.samples) > 5 and services_gone < len(watch.samples)
+    assert services_gone <= first_rule_closed, "a rule closed while its Service still existed"
     assert checks.podlb_rules(sandbox, [GROUP]) == set()
     assert not checks.service_exists(sandbox, "shop", "web")
     checks.assert_ip_masq_patched(sandbox)  # the patch is kept: Pods keep their replies unmasqueraded
