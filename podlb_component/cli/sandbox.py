@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         env_file = sandbox.write_env_file(args.env_file)
-        print(f"podlb sandbox: cluster {seed.cluster_id} ({seed.network_mode}); fake BCE at {sandbox.env()['BCE_ENDPOINT']}")
+        endpoint = sandbox.env()["BCE_ENDPOINT"]
+        print(f"podlb sandbox: cluster {seed.cluster_id} ({seed.network_mode}); fake BCE at {endpoint}")
         print(f"podlb sandbox: env file {env_file} (`set -a; . {env_file}; set +a`); Ctrl-C stops", flush=True)
         stopped.wait()
     finally:

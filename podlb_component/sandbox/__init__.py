@@ -45,7 +45,7 @@ class ClusterSeed:
         if unknown:
             raise ValueError(f"unknown cluster seed key(s) {sorted(unknown)}: expected some of {sorted(known)}")
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return ClusterSeed(**values)
+        return ClusterSeed(**values)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -110,8 +110,8 @@ class Sandbox:
         from kubernetes import client, config
 
         assert self.kubeconfig is not None
-        api = client.CoreV1Api(config.new_client_from_config(config_file=str(self.kubeconfig)))
-        body = {
+        api = client.CoreV1Api(config.new_client_from_config(config_file=str(self.kubeconfig)))  # type: ignore[no-untyped-call]
+        body: Any = {
             "metadata": {
                 "name": IP_MASQ_CONFIGMAP,
                 "namespace": "kube-system",

@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-CONTROLLERS = "endpoints-controller,endpointslice-controller,namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller"
+CONTROLLERS = ",".join(
+    f"{name}-controller"
+    for name in (
+        "endpoints",
+        "endpointslice",
+        "namespace",
+        "garbage-collector",
+        "serviceaccount",
+        "serviceaccount-token",
+    )
+)
 SERVICE_CIDR = "10.96.0.0/24"  # only allocated from, never routed
 
 

@@ -51,7 +51,7 @@ class StandInLbController:
     def __init__(self, kubeconfig: str, vpc_cidr: str, interval: float = 0.5) -> None:
         from kubernetes import client, config
 
-        self._api = client.CoreV1Api(config.new_client_from_config(config_file=kubeconfig))
+        self._api = client.CoreV1Api(config.new_client_from_config(config_file=kubeconfig))  # type: ignore[no-untyped-call]
         self.vpc_cidr = vpc_cidr
         self.interval = interval
         self.errors = 0

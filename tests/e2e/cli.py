@@ -89,14 +89,18 @@ class PulumiCli:
         command = [str(self.toolchain_bin / "pulumi"), *args, "--non-interactive"]
         if args[0] in ("preview", "up", "refresh", "destroy"):
             command += ["--yes"] if args[0] != "preview" else []
-            command += ["--skip-preview"] if args[0] in ("up", "refresh", "destroy") and "--skip-preview" not in args else []
+            command += (
+                ["--skip-preview"] if args[0] in ("up", "refresh", "destroy") and "--skip-preview" not in args else []
+            )
         done = subprocess.run(
             command, cwd=project, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
         )
         return Result(list(args), done.returncode, done.stdout, done.stderr)
 
     def outputs(self, project: Path) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.run(project, "stack", "output", "--json", "--show-secrets").ok().stdout)
+        result: dict[str, Any] = json.loads(
+            self.run(project, "stack", "output", "--json", "--show-secrets").ok().stdout
+        )
         return result
 
     def export(self, project: Path) -> dict[str, Any]:

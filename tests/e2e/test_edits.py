@@ -78,9 +78,12 @@ def test_edits_converge_to_the_planned_rules(pulumi: PulumiCli, sandbox: Sandbox
         ("add a Service ahead of another", [service("admin", 82, 8082, "203.0.113.0/24"), *services]),
         ("change a port", [service("admin", 82, 9082, "203.0.113.0/24"), *services]),
         ("change a source", [service("admin", 82, 9082, "198.51.100.0/24"), *services]),
-        ("rename a Service", [service("admin", 82, 9082, "198.51.100.0/24"), services[0], service("api2", 81, 8081, "203.0.113.0/24")]),
+        (
+            "rename a Service",
+            [service("admin", 82, 9082, "198.51.100.0/24"), services[0], service("api2", 81, 8081, "203.0.113.0/24")],
+        ),
         ("remove a Service", [service("admin", 82, 9082, "198.51.100.0/24"), services[0]]),
-    ]  # fmt: skip
+    ]
     for step, services_now in edits:
         pulumi.set_config(project, stack_config(services_now))
         converge(step)

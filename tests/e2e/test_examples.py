@@ -19,12 +19,28 @@ from .test_root_project import plan_of
 
 # The clusters the examples' Pulumi.dev.yaml name, as the fake BCE reports them.
 CLUSTERS: dict[str, dict[str, Any]] = {
-    "cce-demo1a2b": {"network_mode": "vpc-route-ipvlan", "vpc_cidr": "192.168.0.0/16", "node_security_groups": ("g-node4demo",)},
-    "cce-ipvl4n01": {"network_mode": "vpc-route-ipvlan", "vpc_cidr": "172.16.0.0/16", "node_security_groups": ("g-nodes0001",)},
-    "cce-vpccni001": {"network_mode": "vpc-secondary-ip-veth", "vpc_cidr": "10.20.0.0/16", "node_security_groups": (),
-                      "eni_security_groups": ("esg-eni00001", "g-eni000002")},
-    "cce-app00001": {"network_mode": "vpc-route-veth", "vpc_cidr": "10.30.0.0/16", "node_security_groups": ("g-appnodes1",)},
-}  # fmt: skip
+    "cce-demo1a2b": {
+        "network_mode": "vpc-route-ipvlan",
+        "vpc_cidr": "192.168.0.0/16",
+        "node_security_groups": ("g-node4demo",),
+    },
+    "cce-ipvl4n01": {
+        "network_mode": "vpc-route-ipvlan",
+        "vpc_cidr": "172.16.0.0/16",
+        "node_security_groups": ("g-nodes0001",),
+    },
+    "cce-vpccni001": {
+        "network_mode": "vpc-secondary-ip-veth",
+        "vpc_cidr": "10.20.0.0/16",
+        "node_security_groups": (),
+        "eni_security_groups": ("esg-eni00001", "g-eni000002"),
+    },
+    "cce-app00001": {
+        "network_mode": "vpc-route-veth",
+        "vpc_cidr": "10.30.0.0/16",
+        "node_security_groups": ("g-appnodes1",),
+    },
+}
 PROJECTS = {"root": REPO, **{p.name: p for p in sorted((REPO / "examples").iterdir()) if (p / "Pulumi.yaml").is_file()}}
 # podlb's rules and add-on are dynamic resources: the engine registers them under the
 # dynamic provider's type, which plan names by what they are.
@@ -52,7 +68,9 @@ def registered(preview_json: str) -> set[tuple[str, str]]:
 
 
 def planned(plan: dict[str, Any]) -> set[tuple[str, str]]:
-    return {("pulumi-python:dynamic:Resource" if r["type"] in DYNAMIC else r["type"], r["name"]) for r in plan["resources"]}
+    return {
+        ("pulumi-python:dynamic:Resource" if r["type"] in DYNAMIC else r["type"], r["name"]) for r in plan["resources"]
+    }
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))

@@ -29,7 +29,9 @@ def test_pod_direct_service_gets_an_id_and_a_public_address() -> None:
 
 
 def test_internal_service_gets_a_vpc_address_and_a_reused_blb_keeps_its_id() -> None:
-    writes = wanted_writes(svc({BACKEND_TYPE: "eni", INTERNAL_VPC: "true", LOAD_BALANCER_ID: "lb-0000abcd"}), "10.1.0.0/16")
+    writes = wanted_writes(
+        svc({BACKEND_TYPE: "eni", INTERNAL_VPC: "true", LOAD_BALANCER_ID: "lb-0000abcd"}), "10.1.0.0/16"
+    )
     assert writes is not None
     annotations, ingress = writes
     assert annotations == {LOAD_BALANCER_ID: "lb-0000abcd"}
@@ -41,7 +43,10 @@ def test_internal_service_gets_a_vpc_address_and_a_reused_blb_keeps_its_id() -> 
     [
         svc({}),  # not pod-direct: the real controller's business, not the stand-in's
         svc({BACKEND_TYPE: "eni"}, type_="ClusterIP"),
-        svc({BACKEND_TYPE: "eni", LOAD_BALANCER_ID: "lb-0000abcd"}, ingress=[{"ip": address_for("lb-0000abcd", False, "10.0.0.0/16")}]),
+        svc(
+            {BACKEND_TYPE: "eni", LOAD_BALANCER_ID: "lb-0000abcd"},
+            ingress=[{"ip": address_for("lb-0000abcd", False, "10.0.0.0/16")}],
+        ),
     ],
 )
 def test_nothing_to_write(service: dict[str, Any]) -> None:
@@ -49,6 +54,8 @@ def test_nothing_to_write(service: dict[str, Any]) -> None:
 
 
 def test_cluster_seed_rejects_unknown_keys() -> None:
-    assert ClusterSeed.from_mapping({"cluster_id": "cce-x", "node_security_groups": ["g-a"]}).node_security_groups == ("g-a",)
+    assert ClusterSeed.from_mapping({"cluster_id": "cce-x", "node_security_groups": ["g-a"]}).node_security_groups == (
+        "g-a",
+    )
     with pytest.raises(ValueError, match="clusterid"):
         ClusterSeed.from_mapping({"clusterid": "cce-x"})
