@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         endpoint = sandbox.env()["BCE_ENDPOINT"]
         print(f"podlb sandbox: cluster {seed.cluster_id} ({seed.network_mode}); fake BCE at {endpoint}")
         print(f"podlb sandbox: env file {env_file} (`set -a; . {env_file}; set +a`); Ctrl-C stops", flush=True)
-        stopped.wait()
+        while not stopped.wait(1.0):  # wake now and then, so a signal is never missed
+            pass
     finally:
         sandbox.stop()
         args.env_file.unlink(missing_ok=True)

@@ -113,6 +113,7 @@ class PulumiCli:
 
     def cleanup(self) -> None:
         """Destroy what a failed test left, so the shared sandbox stays clean."""
-        for work, _stack in reversed(self.projects):
-            if self.resources(work):
-                self.run(work, "destroy", "--continue-on-error")
+        for work, stack in reversed(self.projects):
+            exported = self.run(work, "stack", "export", "--stack", stack)
+            if exported.returncode == 0 and json.loads(exported.stdout)["deployment"].get("resources"):
+                self.run(work, "destroy", "--continue-on-error", "--stack", stack)

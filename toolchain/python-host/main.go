@@ -152,7 +152,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{} // the exec script reads a JSON object, never null
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}
