@@ -9,9 +9,12 @@ service-account tokens). Certificates are made with the `openssl` command.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -34,6 +37,14 @@ SERVICE_CIDR = "10.96.0.0/24"  # only allocated from, never routed
 
 class ControlPlaneError(RuntimeError):
     pass
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the process that started it dies (Linux), so a killed
+    sandbox or test run leaves no etcd or API server behind."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -106,7 +117,13 @@ class ControlPlane:
             raise ControlPlaneError(f"{binary} does not exist: build it with `bash .ci/toolchain`")
         log = (self.work_dir / f"{name}.log").open("wb")
         self.logs.append(log)
-        proc = subprocess.Popen([str(binary), *args], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(binary), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
         self.processes.append(proc)
         return proc
 
