@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import yaml
@@ -14,7 +15,13 @@ PODLB_REMARK = "podlb:"
 
 
 def core(sandbox: Sandbox) -> client.CoreV1Api:
-    return client.CoreV1Api(config.new_client_from_config(config_file=str(sandbox.kubeconfig)))
+    return _core(str(sandbox.kubeconfig))
+
+
+@cache
+def _core(kubeconfig: str) -> client.CoreV1Api:
+    """One client per kubeconfig: Watch samples many times a second."""
+    return client.CoreV1Api(config.new_client_from_config(config_file=kubeconfig))
 
 
 def ensure_namespace(sandbox: Sandbox, name: str) -> None:

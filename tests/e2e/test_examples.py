@@ -15,7 +15,7 @@ from podlb_component.sandbox import Sandbox
 
 from . import checks
 from .cli import REPO, PulumiCli
-from .test_root_project import plan_of
+from .test_root_project import plan_of, run_plan
 
 # The clusters the examples' Pulumi.dev.yaml name, as the fake BCE reports them.
 CLUSTERS: dict[str, dict[str, Any]] = {
@@ -78,13 +78,7 @@ def test_plan_lists_what_the_real_preview_registers(name: str, pulumi: PulumiCli
     seed_all(sandbox)
     project = pulumi.project(PROJECTS[name])
     preview = pulumi.run(project, "preview", "--json")
-    import subprocess
-    import sys
-
-    plan = subprocess.run(
-        [sys.executable, "-m", "podlb_component", "plan", str(project), "-o", "json", "--in-this-process"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    plan = run_plan(project)
     if preview.returncode != 0:
         assert plan.returncode != 0, f"the engine refused {name} but plan passed it:\n{preview.output[-3000:]}"
         return

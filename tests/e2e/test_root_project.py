@@ -19,11 +19,18 @@ from .cli import REPO, PulumiCli
 GROUP = "g-node4demo"
 
 
-def plan_of(project: Path) -> dict:  # type: ignore[type-arg]
-    done = subprocess.run(
+def run_plan(project: Path) -> subprocess.CompletedProcess[str]:
+    """`podlb plan -o json` on a project, in this interpreter (the project's virtualenv)."""
+    return subprocess.run(
         [sys.executable, "-m", "podlb_component", "plan", str(project), "-o", "json", "--in-this-process"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def plan_of(project: Path) -> dict:  # type: ignore[type-arg]
+    done = run_plan(project)
     assert done.returncode == 0, done.stderr
     plan: dict = json.loads(done.stdout)  # type: ignore[type-arg]
     return plan
