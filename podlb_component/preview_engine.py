@@ -21,10 +21,11 @@ from typing import Any, TypeVar
 
 import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
-from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.mocks import MockEngine, MockMonitor
 
 from .cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
 from .cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
+from .errors import PodLbError
 from .service.args import LB_ID_ANNOTATION
 
 E = TypeVar("E", bound=BaseException)
@@ -139,6 +140,8 @@ class Registration:
     dependencies: tuple[str, ...] = ()
     """URNs this resource waits for (explicit depends_on and those of its inputs)."""
     retain_on_delete: bool = False
+    provider: str = ""
+    """The provider reference the resource was registered with ("" for the default one)."""
     secret_paths: tuple[str, ...] = ()
     """Top-level inputs that reached the engine marked secret."""
     additional_secret_outputs: tuple[str, ...] = ()
@@ -158,6 +161,14 @@ class RecordingMocks(Mocks):
         self.cluster = cluster if cluster is not None else FakeCluster.cce_default()
         self.preview = preview
         self.registrations: list[Registration] = []
+        self.duplicate_urns: list[str] = []
+        """URNs registered twice: the engine refuses the second (diag.GetResourceDuplicateURNError)."""
+        self._urns: set[str] = set()
+
+    def claim_urn(self, urn: str) -> None:
+        if urn in self._urns:
+            self.duplicate_urns.append(urn)
+        self._urns.add(urn)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         raise NotImplementedError(f"podlb's mock engine has no function {args.token}")
@@ -224,12 +235,14 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         mocks = self.mocks
         if isinstance(mocks, RecordingMocks) and request.type != "pulumi:pulumi:Stack":
+            mocks.claim_urn(response.urn)
             for reg in reversed(mocks.registrations):
                 if reg.name == request.name and reg.type == request.type and not reg.urn:
                     reg.urn = response.urn
                     reg.parent = request.parent
                     reg.dependencies = tuple(request.dependencies)
                     reg.retain_on_delete = bool(request.retainOnDelete)
+                    reg.provider = request.provider
                     reg.additional_secret_outputs = tuple(request.additionalSecretOutputs)
                     break
         return response
@@ -247,11 +260,54 @@ class RecordingMonitor(MockMonitor):
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
         mocks = self.mocks
         if isinstance(mocks, RecordingMocks):
+            mocks.claim_urn(response.urn)
             for reg in reversed(mocks.registrations):
                 if reg.name == request.name and reg.read_id == request.id and not reg.urn:
                     reg.urn, reg.parent = response.urn, request.parent
                     break
         return response
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A message the program logged, with the URN of the resource it was logged against."""
+
+    severity: str
+    """"warning" or "error"."""
+    message: str
+    urn: str = ""
+
+
+class RecordingEngine(MockEngine):
+    """Pulumi's mock engine, keeping the resource each message is about (the real CLI prints
+    it beside the message; the mock's logger drops it)."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__(logger)
+        self.diagnostics: list[Diagnostic] = []
+
+    def Log(self, request: Any) -> None:
+        from pulumi.runtime.proto import engine_pb2
+
+        severity = {engine_pb2.WARNING: "warning", engine_pb2.ERROR: "error"}.get(request.severity)
+        if severity is not None:
+            self.diagnostics.append(Diagnostic(severity, request.message, request.urn))
+        super().Log(request)  # type: ignore[no-untyped-call]
+
+
+class DuplicateUrnError(PodLbError):
+    """Two resources with one URN: `pulumi preview` fails with the engine's own message."""
+
+    def __init__(self, urn: str) -> None:
+        name = urn.rsplit("::", 1)[-1]
+        super().__init__(
+            name,
+            "name",
+            f"Duplicate resource URN '{urn}'; try giving it a unique name (the engine refuses a second "
+            f"resource of this type named '{name}' under the same parent)",
+            "give every component its own name in the program",
+        )
+        self.urn = urn
 
 
 class _Collect(logging.Handler):
@@ -292,6 +348,8 @@ class ProgramRun:
     value: Any = NOT_RESOLVED
     """What the program returned, resolved (Outputs awaited). Assert on this outside any
     `apply`, so a callback that never ran fails the test instead of passing silently."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """The warnings and errors, each with the URN of the resource it was logged against."""
 
 
 def run_program(
@@ -315,6 +373,8 @@ def run_program(
     pulumi.runtime.set_mocks(
         mocks, project=project, stack=stack, preview=preview, logger=logger, monitor=RecordingMonitor(mocks)
     )
+    engine = RecordingEngine(logger)
+    pulumi.runtime.settings.SETTINGS.engine = engine
     pulumi.runtime.set_all_config({k: v for k, v in (config or {}).items()}, secret_keys or [])
     root = pulumi.runtime.get_root_resource()
     resolved: list[Any] = []
@@ -332,6 +392,8 @@ def run_program(
         raise
     finally:
         logger.removeHandler(collect)
+    if mocks.duplicate_urns:
+        raise DuplicateUrnError(mocks.duplicate_urns[0])
     outputs = dict(getattr(root, "outputs", {}) or {})
     return ProgramRun(
         mocks=mocks,
@@ -339,4 +401,5 @@ def run_program(
         errors=[r.getMessage() for r in collect.records if r.levelno >= logging.ERROR],
         outputs=outputs,
         value=resolved[0] if resolved else NOT_RESOLVED,
+        diagnostics=list(engine.diagnostics),
     )

@@ -49,15 +49,52 @@ def build(
     return result
 
 
+def _stack_file() -> str:
+    return f"Pulumi.{pulumi.get_stack()}.yaml"
+
+
 def main() -> dict[str, PodDirectService]:
     config = pulumi.Config()
-    cluster_args: dict[str, Any] = dict(config.require_object("cluster"))
+    where = f"stack config ({_stack_file()})"
+    prefix = config.name
+    cluster_raw = config.require_object("cluster")
+    if not isinstance(cluster_raw, dict):
+        raise PodLbError(
+            where,
+            f"{prefix}:cluster",
+            f"must be a mapping of PodDirectCluster arguments, got {type(cluster_raw).__name__}",
+            "write it as a mapping, e.g. `cluster: {cluster_id: cce-…, network_mode: vpc-route-veth}`",
+        )
+    cluster_args: dict[str, Any] = dict(cluster_raw)
     kubeconfig = config.get_secret("kubeconfig")
     if kubeconfig is not None:
         cluster_args["kubeconfig"] = kubeconfig
-    cluster_name = str(cluster_args.pop("name", "cluster"))
+    cluster_name = cluster_args.pop("name", "cluster")
+    if not isinstance(cluster_name, str) or not cluster_name:
+        raise PodLbError(
+            where,
+            f"{prefix}:cluster.name",
+            f"must be a non-empty string, got {cluster_name!r}",
+            "set `name: prod` or leave it out (default: cluster)",
+        )
+    listed = config.get_object("services") or []
+    if not isinstance(listed, list):
+        raise PodLbError(
+            where,
+            f"{prefix}:services",
+            f"must be a list of Services, got a {type(listed).__name__}",
+            "write it as a list, each entry with its own name: `services: [{name: web, selector: …, ports: …}]`",
+        )
     services: dict[str, dict[str, Any]] = {}
-    for i, raw in enumerate(config.get_object("services") or []):
+    first_index: dict[str, int] = {}
+    for i, raw in enumerate(listed):
+        if not isinstance(raw, dict):
+            raise PodLbError(
+                where,
+                f"{prefix}:services[{i}]",
+                f"must be a mapping of PodDirectService arguments, got {type(raw).__name__}",
+                "write each entry as a mapping with a name, e.g. `- {name: web, selector: {app: web}, ports: [...]}`",
+            )
         args = dict(raw)
         name = args.pop("name", None)
         if not isinstance(name, str) or not name:
@@ -67,16 +104,25 @@ def main() -> dict[str, PodDirectService]:
                 "every service in stack config needs a name",
                 "add `name: web` (the Pulumi resource name; also the default Service name)",
             )
+        if name in services:
+            raise PodLbError(
+                where,
+                f"{prefix}:services[{i}].name",
+                f"'{name}' is also the name of {prefix}:services[{first_index[name]}]; two Services of one name "
+                "would be one Pulumi resource URN, which the engine refuses",
+                "give each Service its own name (set service_name to choose the Kubernetes name separately)",
+            )
         services[name] = args
+        first_index[name] = i
     return build({cluster_name: cluster_args}, services)
 
 
 def from_document(document: Mapping[str, Any]) -> dict[str, PodDirectService]:
-    unknown = set(document) - {"clusters", "services"}
+    unknown = [k for k in document if k not in ("clusters", "services")]
     if unknown:
         raise PodLbError(
             "plan file",
-            ", ".join(sorted(unknown)),
+            ", ".join(sorted(map(str, unknown))),
             "unknown top-level keys",
             "a plan file has `clusters:` and `services:` mappings",
         )

@@ -8,9 +8,10 @@ import gc
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..cluster.lb_controller import LB_CONTROLLER_ID
 from ..errors import PodLbError
@@ -20,6 +21,11 @@ from .project import Project, ProjectError, load_project
 from .render import render_checks, render_data, render_text
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
+NO_CREDENTIALS = (
+    "no BCE credentials: set BCE_ACCESS_KEY_ID and BCE_SECRET_ACCESS_KEY in the environment "
+    "(read only from there, not from Pulumi config; BCE_REGION/--region and BCE_ENDPOINT/--endpoint "
+    "choose where)"
+)
 ADDON_MISSING_HINT = (
     "the cce-lb-controller Deployment of this standalone cluster is missing: install the add-on from the "
     "CCE console (cluster -> add-ons -> CCE LB Controller), or set lb_controller: ensure (CCE add-on API) "
@@ -52,20 +58,45 @@ def _plan_in(project: Project, args: argparse.Namespace) -> int:
             project.name,
             project.stack,
             f"the stack's Python environment ({python}, from {project.python_from}) has no podlb: add podlb to "
-            "its requirements.txt and run `pulumi install` (or pip install podlb there)",
+            "its requirements.txt (podlb is not on PyPI: name the wheel or git URL your team installs it "
+            "from) and run `pulumi install`",
             EXIT_FAILED,
         )
-    command = [python, "-m", "podlb_component", "plan", str(project.dir), "-o", args.output, "--in-this-process"]
+    target = str(project.stack_file if project.document is not None else project.dir)
+    command = [python, "-m", "podlb_component", "plan", target, "-o", args.output, "--in-this-process"]
+    if project.facts is not None:
+        command += ["--facts", str(project.facts)]
     if args.stack:
         command += ["--stack", args.stack]
     return subprocess.run(command, check=False).returncode
 
 
+def _facts_file(given: str | None, project_dir: Path) -> Path | None:
+    """--facts, else the project's podlb.facts.yaml if there is one; checked before the run."""
+    from ..bce.facts import FACTS_FILE, FactsFileError, read_facts
+
+    path = Path(given).resolve() if given else project_dir / FACTS_FILE
+    if not path.exists():
+        if given:
+            raise ProjectError(
+                f"--facts {given}: no such file; `podlb discover --cluster-id … --file {given}` writes it"
+            )
+        return None
+    try:
+        read_facts(path)
+    except FactsFileError as exc:
+        raise ProjectError(str(exc)) from None
+    return path
+
+
 def _plan(args: argparse.Namespace) -> int:
     try:
-        project = load_project(args.target, args.stack)
-    except ProjectError as exc:
-        return _plan_failed(args, None, args.stack, str(exc), EXIT_FAILED)
+        if args.demo and args.target:
+            raise ProjectError(f"--demo plans the built-in demo; leave out the target ({args.target})")
+        project = load_project(args.target, args.stack, demo=args.demo)
+        project.facts = _facts_file(args.facts, project.dir)
+    except ProjectError as exc:  # a bad path, project file, stack config or plan file
+        return _plan_failed(args, None, args.stack, str(exc), EXIT_INVALID)
     if not args.in_this_process and _other_environment(project):
         return _plan_in(project, args)
     try:
@@ -90,28 +121,93 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_INVALID if plan.errors else EXIT_OK
 
 
-def _doctor(args: argparse.Namespace) -> int:
+def default_kubeconfig(given: str | None, env: Mapping[str, str] | None = None) -> tuple[str | None, str]:
+    """The kubeconfig doctor reads, as kubectl finds it: --kubeconfig, else the first existing
+    file of $KUBECONFIG, else ~/.kube/config; with where it came from."""
+    env = os.environ if env is None else env
+    if given:
+        return given, "--kubeconfig"
+    for path in (env.get("KUBECONFIG") or "").split(os.pathsep):
+        if path and Path(path).expanduser().is_file():
+            return str(Path(path).expanduser()), "$KUBECONFIG"
+    home = Path(env.get("HOME") or Path.home()) / ".kube" / "config"
+    if home.is_file():
+        return str(home), "~/.kube/config"
+    return None, "none: no --kubeconfig, $KUBECONFIG or ~/.kube/config"
+
+
+def _bce_settings(command: str, args: argparse.Namespace) -> Any:
+    """BCE settings from the environment and --region/--endpoint; None (said on stderr) without credentials."""
     from ..bce.settings import BceSettings, MissingCredentialsError
-    from ..doctor import DoctorInputs, run_doctor, worst
 
     overrides = {k: v for k, v in {"region": args.region, "endpoint": args.endpoint}.items() if v}
     try:
-        settings = BceSettings.resolve({"bce_credentials": overrides})
+        return BceSettings.resolve({"bce_credentials": overrides})
     except MissingCredentialsError:
-        message = (
-            "no BCE credentials: set BCE_ACCESS_KEY_ID and BCE_SECRET_ACCESS_KEY in the environment "
-            "(doctor reads only those, not Pulumi config; BCE_REGION/--region and BCE_ENDPOINT/--endpoint "
-            "choose where)"
-        )
-        print(f"podlb doctor: {message}", file=sys.stderr)
-        if args.output == "json":
-            render_checks([], sys.stdout, "json", errors=[message])
+        print(f"podlb {command}: {NO_CREDENTIALS}", file=sys.stderr)
+        return None
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from ..bce.clients import BceApiError
+    from ..bce.discovery import discover_cluster
+    from ..bce.facts import FactsFileError, write_facts
+    from ..doctor import checks
+
+    generation = checks.generation(args.cluster_id)
+    if generation.status == "fail":
+        print(f"podlb discover: {generation.detail}\n  fix: {generation.fix}", file=sys.stderr)
+        return EXIT_INVALID
+    settings = _bce_settings("discover", args)
+    if settings is None:
         return EXIT_FAILED
-    checks = run_doctor(
-        DoctorInputs(args.cluster_id, settings, args.kubeconfig, args.service, args.nic_type, args.backend_quota)
+    try:
+        found = discover_cluster(settings, args.cluster_id)
+    except BceApiError as exc:
+        print(f"podlb discover: reading cluster {args.cluster_id} failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    path = Path(args.file)
+    try:
+        write_facts(path, found, settings.region)
+    except (FactsFileError, OSError) as exc:
+        print(f"podlb discover: can't update {path}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    groups = ", ".join((*found.node_security_group_ids, *found.eni_security_group_ids)) or "none"
+    print(
+        f"{path}: {args.cluster_id}: {found.network_mode}, VPC {found.vpc_cidr}, security groups {groups}, "
+        f"master {found.master_type}, {len(found.addons)} add-on(s)"
     )
-    render_checks(checks, sys.stdout, args.output)
-    return {"pass": 0, "warn": 1, "fail": 2}[worst(checks)]
+    return EXIT_OK
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from ..doctor import DoctorInputs, checks, run_doctor, worst
+
+    # what can be told offline comes first: an old-generation id fails without any credentials
+    generation = checks.generation(args.cluster_id)
+    if generation.status == "fail":
+        render_checks([generation], sys.stdout, args.output)
+        return EXIT_FAILED
+    settings = _bce_settings("doctor", args)
+    if settings is None:
+        if args.output == "json":
+            render_checks([], sys.stdout, "json", errors=[NO_CREDENTIALS])
+        return EXIT_FAILED
+    kubeconfig, kubeconfig_from = default_kubeconfig(args.kubeconfig)
+    found = run_doctor(
+        DoctorInputs(
+            args.cluster_id,
+            settings,
+            kubeconfig,
+            args.service,
+            args.nic_type,
+            args.backend_quota,
+            kubeconfig_from=kubeconfig_from,
+            facts=args.facts,
+        )
+    )
+    render_checks(found, sys.stdout, args.output)
+    return {"pass": 0, "warn": 1, "fail": 2}[worst(found)]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -126,16 +222,24 @@ def parser() -> argparse.ArgumentParser:
         "objects and warnings `pulumi up` would produce. TARGET is a Pulumi project directory, or a "
         "plan file: a YAML document that declares clusters and Services without a Pulumi project "
         "(format: podlb_component/program.py; example: examples/plan-file/shop.yaml). Exit 1 on "
-        "invalid input (with -o json|yaml the document lists the errors), 2 when the program fails.",
+        "invalid input — a bad path, project, stack config or plan file, or arguments the components "
+        "refuse — (with -o json|yaml the document lists the errors), 2 when the program fails.",
     )
     plan.add_argument(
         "target",
         nargs="?",
-        help="Pulumi project directory or plan file (default: the current directory if it is a "
-        "project, else the built-in demo)",
+        help="Pulumi project directory or plan file (default: the current directory, which must then "
+        "be a Pulumi project)",
     )
+    plan.add_argument("--demo", action="store_true", help="plan the built-in demo project (a look at plan's output)")
     plan.add_argument("--stack", help="stack whose Pulumi.<stack>.yaml config is used (default: dev)")
     plan.add_argument("--output", "-o", choices=("table", "yaml", "json"), default="table")
+    plan.add_argument(
+        "--facts",
+        metavar="FILE",
+        help="cluster facts written by `podlb discover`, for clusters that use discovery (default: "
+        "podlb.facts.yaml beside Pulumi.yaml, if there is one)",
+    )
     plan.add_argument("--in-this-process", action="store_true", help=argparse.SUPPRESS)
     plan.set_defaults(func=_plan)
 
@@ -151,14 +255,42 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
     doctor.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
     doctor.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
-    doctor.add_argument("--kubeconfig", help="kubeconfig of the cluster, for the Kubernetes-side checks")
+    doctor.add_argument(
+        "--kubeconfig",
+        help="kubeconfig of the cluster, for the Kubernetes-side checks (default: $KUBECONFIG, else ~/.kube/config)",
+    )
     doctor.add_argument("--service", help="NAMESPACE/NAME of a pod-direct Service to check")
     doctor.add_argument("--nic-type", choices=("veth", "ipvlan", "kubenet"), help="for *-auto-detect modes")
     doctor.add_argument("--backend-quota", type=int, default=50, help="appblb Pod backend quota (default 50)")
+    doctor.add_argument(
+        "--facts",
+        metavar="FILE",
+        help="a facts file (podlb discover) to compare with the live cluster (default: ./podlb.facts.yaml "
+        "if it lists the cluster)",
+    )
     doctor.add_argument("--output", "-o", choices=("table", "json"), default="table")
     doctor.set_defaults(func=_doctor)
 
+    discover = sub.add_parser(
+        "discover",
+        help="read a cluster's facts from the CCE API (read-only) into a file that offline `podlb plan` uses",
+        description="Read what PodDirectCluster discovers — network mode, VPC CIDR, node and ENI security "
+        "groups, master type, add-ons, the ingress rules already in each group — through the BCE API "
+        "(credentials from BCE_ACCESS_KEY_ID / BCE_SECRET_ACCESS_KEY; reads only) and write them into a "
+        "facts file (other clusters in it are kept). Commit the file beside Pulumi.yaml: `podlb plan` "
+        "then plans stacks that use discovery with no credentials, and `podlb doctor --facts` says when "
+        "it has gone stale.",
+    )
+    discover.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
+    discover.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
+    discover.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
+    discover.add_argument("--file", default="podlb.facts.yaml", help="facts file to write (default: %(default)s)")
+    discover.set_defaults(func=_discover)
+
+    from .policy_pack import add_parser as add_policy_pack_parser
     from .sandbox import add_parser as add_sandbox_parser
+
+    add_policy_pack_parser(sub)
 
     add_sandbox_parser(sub)
     return root

@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
+from ..bce.facts import FACTS_ENV, read_facts
 from ..bce.settings import OFFLINE_ENV
 from ..preview_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
@@ -45,7 +46,9 @@ class Plan:
     """Per cluster: how the cce-lb-controller add-on is checked or installed."""
     """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
     manifests: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """Each warning with the resource it is about: resource (name), type, kubernetes
+    (namespace/name of the object it stands for, if any) and message."""
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     python: str = ""
@@ -166,8 +169,97 @@ def _owner(reg: Registration) -> str:
     return reg.parent.rsplit("::", 1)[-1] if "::" in reg.parent else reg.name
 
 
+def _kubernetes_name(reg: Registration) -> str | None:
+    meta = plain(reg.inputs).get("metadata") or {}
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
+        return None
+    return f"{meta.get('namespace') or 'default'}/{meta['name']}"
+
+
+def _about(reg: Registration | None, registrations: list[Registration]) -> dict[str, Any]:
+    """Who a diagnostic is about: the resource, and the Kubernetes object it stands for."""
+    if reg is None:
+        return {"resource": "", "type": "", "kubernetes": None}
+    kubernetes = None if reg.type.startswith("podlb:") else _kubernetes_name(reg)
+    if reg.type == "podlb:index:PodDirectService":
+        child = next((r for r in registrations if r.parent == reg.urn and r.type == SERVICE_TYPE), None)
+        kubernetes = f"Service {_kubernetes_name(child)}" if child is not None else None
+    elif kubernetes is not None:
+        kubernetes = f"{reg.type.rsplit(':', 1)[-1]} {kubernetes}"
+    return {"resource": reg.name, "type": _type_label(reg), "kubernetes": kubernetes}
+
+
+def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
+    """The run's warnings (or errors), each naming its resource. A message logged without one
+    (a resource transform's) is matched by the "name: " it starts with."""
+    registrations = run.mocks.registrations
+    by_urn = {r.urn: r for r in registrations if r.urn}
+    found = []
+    for diag in run.diagnostics:
+        if diag.severity != severity:
+            continue
+        reg, message = by_urn.get(diag.urn), diag.message
+        if reg is None:
+            name, sep, rest = message.partition(": ")
+            named = [r for r in registrations if r.name == name and not r.is_read] if sep else []
+            if len(named) == 1:
+                reg, message = named[0], rest
+        found.append({**_about(reg, registrations), "message": message})
+    return found
+
+
+def kubernetes_collisions(run: ProgramRun) -> list[str]:
+    """Objects two resources would create with one kind, namespace and name through one provider
+    (one cluster): the second create fails with AlreadyExists. Patches and reads don't create."""
+    seen: dict[tuple[str, str, str], Registration] = {}
+    errors = []
+    for reg in run.mocks.registrations:
+        kind = reg.type.rsplit(":", 1)[-1]
+        if (
+            reg.is_read
+            or not reg.custom
+            or not reg.type.startswith("kubernetes:")
+            or kind.endswith("Patch")
+            or reg.type.startswith(("kubernetes:index:", "kubernetes:helm", "kubernetes:yaml", "kubernetes:kustomize"))
+        ):
+            continue
+        name = _kubernetes_name(reg)
+        if name is None:  # auto-named by the provider: unique
+            continue
+        key = (reg.provider, reg.type, name)
+        first = seen.setdefault(key, reg)
+        if first is not reg:
+            errors.append(
+                f"{kind} {name} would be created twice in one cluster, by '{_owner(first)}' ({first.name}) and "
+                f"'{_owner(reg)}' ({reg.name}): the second create fails (AlreadyExists)\n"
+                f"  fix: give one of them another name or namespace (PodDirectService: service_name / namespace)"
+            )
+    return errors
+
+
 def build_plan(project: Project, run: ProgramRun) -> Plan:
-    plan = Plan(project.name, project.stack, warnings=list(run.warnings), errors=list(run.errors))
+    plan = Plan(
+        project.name,
+        project.stack,
+        warnings=diagnostics_of(run, "warning"),
+        errors=[
+            f"{e['resource']}: {e['message']}" if e["resource"] else e["message"] for e in diagnostics_of(run, "error")
+        ],
+    )
+    plan.errors += kubernetes_collisions(run)
+    plan.notes += project.notes
+    if project.facts is not None:
+        facts = read_facts(project.facts)
+        for reg in run.mocks.of_type("podlb:index:PodDirectCluster"):
+            found = facts.get(str(plain(reg.inputs).get("cluster_id") or reg.outputs.get("cluster_id") or ""))
+            if found is None:
+                continue
+            plan.notes.append(
+                f"cluster '{reg.name}' ({found.cluster.cluster_id}): network mode, VPC CIDR, security groups, "
+                f"master type and add-ons from {found.source.name}, as `podlb discover` read them at "
+                f"{found.discovered_at} (not the live cluster; `podlb doctor --facts {found.source.name}` says "
+                "whether they still hold)"
+            )
     python = Path(sys.executable).absolute()
     shown = python.relative_to(project.dir) if python.is_relative_to(project.dir) else python
     plan.python = f"{shown} ({project.python_from})" if project.main else ""
@@ -234,10 +326,13 @@ def user_frames(exc: BaseException, project_dir: Path) -> list[str]:
 def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
     def program() -> None:
         saved_path, saved_cwd = list(sys.path), os.getcwd()
-        saved_offline = os.environ.get(OFFLINE_ENV)
+        saved = {name: os.environ.get(name) for name in (OFFLINE_ENV, FACTS_ENV)}
         sys.path.insert(0, str(project.dir))
         os.chdir(project.dir)
         os.environ[OFFLINE_ENV] = "1"  # plan never calls the cloud, whatever credentials are around
+        os.environ.pop(FACTS_ENV, None)
+        if project.facts is not None:
+            os.environ[FACTS_ENV] = str(project.facts)
         try:
             if project.document is not None:
                 from_document(project.document)
@@ -246,10 +341,11 @@ def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
         finally:
             sys.path[:] = saved_path
             os.chdir(saved_cwd)
-            if saved_offline is None:
-                os.environ.pop(OFFLINE_ENV, None)
-            else:
-                os.environ[OFFLINE_ENV] = saved_offline
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     return run_program(
         program,

@@ -6,11 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from .yaml_files import YamlFileError, describe_type, load_strict
 
 DEMO_DIR = Path(__file__).parent / "demo"
 SECRET_PLACEHOLDER = "[secret]"
@@ -38,6 +38,12 @@ class Project:
     """The interpreter `pulumi preview` would run the program with (None: this one)."""
     python_from: str = "the interpreter podlb runs in"
     """Why that interpreter: which Pulumi.yaml option or directory chose it."""
+    notes: list[str] = field(default_factory=list)
+    """What plan could not take into account (e.g. ESC environments), said in its output."""
+    stack_file: Path | None = None
+    """The stack settings file (or the plan file) the config came from."""
+    facts: Path | None = None
+    """The cluster facts file (podlb discover) discovery is answered from, if any."""
 
 
 def _bin_python(venv: Path) -> Path:
@@ -82,12 +88,131 @@ def _config_value(value: Any) -> tuple[str, bool]:
     return json.dumps(value) if isinstance(value, (dict, list)) else json.dumps(value).strip('"'), False
 
 
-def load_project(target: str | None = None, stack: str | None = None) -> Project:
-    """`target` is a project directory (default: the current one, else the built-in demo)."""
-    if target is None:
-        directory = Path.cwd() if (Path.cwd() / "Pulumi.yaml").exists() else DEMO_DIR
+_CONFIG_TYPES = ("string", "integer", "boolean", "array", "object")
+
+
+def _matches_type(type_name: str, value: Any) -> bool:
+    """The Pulumi CLI's check of a stack value against a project config type
+    (sdk/go/common/workspace/project.go ValidateConfigValue; YAML numbers and strings that spell
+    one are both accepted where the CLI accepts them)."""
+    if type_name == "string":
+        return isinstance(value, str)
+    if type_name == "integer":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return True
+        return isinstance(value, str) and value.lstrip("+-").isdigit()
+    if type_name == "boolean":
+        return isinstance(value, bool) or value in ("true", "false")
+    if type_name == "array":
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
+def _project_config(manifest: Path, name: str, declared: Any) -> dict[str, dict[str, Any]]:
+    """Pulumi.yaml's `config:` block as type definitions; a plain value is shorthand for a
+    default (project keys) or a value (other namespaces), as the CLI reads it
+    (workspace.RewriteShorthandConfigValues)."""
+    if declared is None:
+        return {}
+    if not isinstance(declared, dict):
+        raise ProjectError(
+            f"{manifest}: config: is {describe_type(declared)}; it must be a mapping of keys to "
+            "{type, default, description, secret} (or to a plain default value)"
+        )
+    types: dict[str, dict[str, Any]] = {}
+    for key, spec in declared.items():
+        if not isinstance(key, str) or not key:
+            raise ProjectError(f"{manifest}: config: key {key!r} must be a non-empty string")
+        own = ":" not in key or key.startswith(f"{name}:")
+        if not isinstance(spec, dict):
+            spec = {"default" if own else "value": spec}
+        type_name = spec.get("type")
+        if type_name is not None and type_name not in _CONFIG_TYPES:
+            raise ProjectError(f"{manifest}: config.{key}.type is {type_name!r}; use one of {', '.join(_CONFIG_TYPES)}")
+        types[key if ":" in key else f"{name}:{key}"] = spec
+    return types
+
+
+def _apply_project_config(
+    stack: str,
+    stack_file: Path,
+    manifest: Path,
+    types: dict[str, dict[str, Any]],
+    raw: dict[str, Any],
+    name: str,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Stack values, then project defaults for keys the stack doesn't set; the CLI's errors for
+    a missing required key and a value of the wrong type (pkg/workspace/config.go mergeConfig)."""
+    merged = dict(raw)
+    missing: list[str] = []
+    for key, spec in sorted(types.items()):
+        short = key.removeprefix(f"{name}:")
+        if key not in merged:
+            if "default" in spec or "value" in spec:
+                merged[key] = spec["default"] if "default" in spec else spec["value"]
+            elif key.startswith(f"{name}:"):
+                missing.append(short)
+            continue
+        value = merged[key]
+        secure = isinstance(value, dict) and set(value) == {"secure"}
+        if spec.get("secret") and not secure:
+            raise ProjectError(
+                f"Stack '{stack}' with configuration key '{short}' must be encrypted as it's secret "
+                f"(Pulumi.yaml declares it secret)\n  fix: pulumi config set --secret {short} …"
+            )
+        if spec.get("type") and not secure and not _matches_type(spec["type"], value):
+            raise ProjectError(
+                f"Stack '{stack}' with configuration key '{short}' must be of type '{spec['type']}' "
+                f"({stack_file.name} gives {describe_type(value)}; the type is declared in {manifest.name})"
+            )
+    listed = ", ".join(f"'{k}'" for k in missing)
+    if missing and notes:  # an ESC environment may provide them: plan can't tell
+        notes.append(
+            f"required config {listed} is set neither in {stack_file.name} nor by a default; it is "
+            "expected from the ESC environment, so the program sees it unset here"
+        )
+    elif missing:
+        raise ProjectError(
+            f"Stack '{stack}' is missing configuration value{'s' if len(missing) > 1 else ''} {listed} "
+            f"(required by the config: block of {manifest}, which gives no default)\n"
+            f"  fix: set {'them' if len(missing) > 1 else 'it'} in {stack_file.name} "
+            f"(pulumi config set {missing[0]} …) or give a default in Pulumi.yaml"
+        )
+    return merged
+
+
+def _read_mapping(path: Path, what: str) -> dict[Any, Any]:
+    try:
+        document = load_strict(path)
+    except YamlFileError as exc:
+        raise ProjectError(str(exc)) from None
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise ProjectError(f"{path}: is {describe_type(document)}; {what} must be a mapping")
+    return document
+
+
+def load_project(target: str | None = None, stack: str | None = None, *, demo: bool = False) -> Project:
+    """`target` is a project directory or a plan file (default: the current directory);
+    `demo` plans the built-in demo project instead."""
+    if demo:
+        directory = DEMO_DIR
+    elif target is None:
+        directory = Path.cwd()
+        if not (directory / "Pulumi.yaml").exists():
+            raise ProjectError(
+                f"no Pulumi.yaml in the current directory ({directory}): run plan inside a Pulumi project, "
+                "or pass one (`podlb plan path/to/project`) or a plan file; `podlb plan --demo` plans the "
+                "built-in demo"
+            )
     else:
         directory = Path(target).resolve()
+        if not directory.exists():
+            raise ProjectError(f"{target}: no such file or directory; pass a Pulumi project directory or a plan file")
         if directory.is_file() and directory.suffix in (".yaml", ".yml") and directory.name != "Pulumi.yaml":
             return load_plan_file(directory)
         if directory.is_file():
@@ -101,49 +226,115 @@ def load_project(target: str | None = None, stack: str | None = None) -> Project
                 f"`podlb plan {directory / plan_files[0]}`"
             )
         raise ProjectError(f"no Pulumi.yaml in {directory}: pass a Pulumi project directory or a plan file")
-    meta = yaml.safe_load(manifest.read_text()) or {}
+    meta = _read_mapping(manifest, "a Pulumi.yaml")
     name = meta.get("name")
     runtime = meta.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if not name or runtime_name != "python":
+    if not isinstance(name, str) or not name or runtime_name != "python":
         raise ProjectError(f"{manifest}: podlb plan runs Python Pulumi projects (name + runtime: python)")
     main = directory / str(meta.get("main", "."))
     if main.is_dir():
         main = main / "__main__.py"
     if not main.exists():
         raise ProjectError(f"{manifest}: program {main} not found")
+    types = _project_config(manifest, name, meta.get("config"))
+    config_dir = directory / str(meta.get("stackConfigDir") or ".")
 
-    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in config_dir.glob("Pulumi.*.yaml"))
     if stack is None:
         if len(stacks) > 1 and "dev" not in stacks:
             raise ProjectError(f"{directory} has stacks {', '.join(stacks)}: choose one with --stack")
         stack = "dev" if "dev" in stacks or not stacks else stacks[0]
-    stack_file = directory / f"Pulumi.{stack}.yaml"
+    stack_file = config_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists() and stacks:
-        raise ProjectError(f"no {stack_file.name} in {directory} (stacks: {', '.join(stacks)})")
-    raw = (yaml.safe_load(stack_file.read_text()) or {}).get("config", {}) if stack_file.exists() else {}
+        raise ProjectError(f"no {stack_file.name} in {config_dir} (stacks: {', '.join(stacks)})")
+    settings = _read_mapping(stack_file, "a stack settings file") if stack_file.exists() else {}
+    raw = settings.get("config")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ProjectError(f"{stack_file}: config: is {describe_type(raw)}; it must be a mapping of keys to values")
+    notes: list[str] = []
+    environments = settings.get("environment")
+    if environments:
+        listed = environments.get("imports", environments) if isinstance(environments, dict) else environments
+        names = ", ".join(map(str, listed)) if isinstance(listed, list) else str(listed)
+        notes.append(
+            f"ESC environment(s) imported by {stack_file.name} were not evaluated (plan is offline): {names}; "
+            "config values they provide are missing from this plan"
+        )
+    stack_values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not key:
+            raise ProjectError(f"{stack_file}: config key {key!r} must be a non-empty string such as podlb:cluster")
+        stack_values[key if ":" in key else f"{name}:{key}"] = value
+    merged = _apply_project_config(stack, stack_file, manifest, types, stack_values, name, notes)
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     undecryptable: list[str] = []
-    for key, value in (raw or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
+    for full, value in merged.items():
         text, secure = _config_value(value)
         config[full] = text
         if secure:
             secret_keys.append(full)
             undecryptable.append(full)
+        elif types.get(full, {}).get("secret"):
+            secret_keys.append(full)
     python, python_from = project_python(directory, runtime)
     return Project(
-        directory, name, main, stack, config, secret_keys, undecryptable, python=python, python_from=python_from
+        directory,
+        name,
+        main,
+        stack,
+        config,
+        secret_keys,
+        undecryptable,
+        python=python,
+        python_from=python_from,
+        notes=notes,
+        stack_file=stack_file,
     )
 
 
+_PLAN_FILE_KEYS = ("clusters", "services")
+_PLAN_FILE_FIX = (
+    "a plan file is a mapping with `clusters:` (name -> PodDirectCluster args) and `services:` "
+    "(name -> PodDirectService args); see examples/plan-file/shop.yaml"
+)
+
+
 def load_plan_file(path: Path) -> Project:
-    """A YAML file declaring `clusters:` and `services:` (no Pulumi project needed)."""
+    """A YAML file declaring `clusters:` and `services:` (no Pulumi project needed); its shape
+    is checked here, each entry's arguments by the components."""
     try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ProjectError(f"{path} is not valid YAML: {exc}") from None
+        document = load_strict(path)
+    except YamlFileError as exc:
+        raise ProjectError(str(exc)) from None
     if not isinstance(document, dict):
-        raise ProjectError(f"{path} must be a mapping with `clusters:` and `services:`")
-    return Project(path.parent, "podlb-plan", None, path.stem, {}, [], [], document)
+        raise ProjectError(f"{path}: is {describe_type(document)}, not a plan file\n  fix: {_PLAN_FILE_FIX}")
+    # YAML 1.1 reads an unquoted `on:` (as in a GitHub workflow) as the key true
+    unknown = ["'on' (read as true)" if k is True else repr(str(k)) for k in document if k not in _PLAN_FILE_KEYS]
+    if unknown:
+        raise ProjectError(
+            f"{path}: unknown top-level key(s) {', '.join(unknown)}; is this a plan file?\n  fix: {_PLAN_FILE_FIX}"
+        )
+    for section in _PLAN_FILE_KEYS:
+        entries = document.get(section)
+        if entries is None:
+            continue
+        if not isinstance(entries, dict):
+            raise ProjectError(
+                f"{path}: {section}: is {describe_type(entries)}, not a mapping\n  fix: {_PLAN_FILE_FIX}"
+            )
+        for key, args in entries.items():
+            if not isinstance(key, str) or not key:
+                raise ProjectError(f"{path}: {section}: the name {key!r} must be a non-empty string")
+            if not isinstance(args, dict):
+                raise ProjectError(
+                    f"{path}: {section}.{key}: is {describe_type(args)}; it must be a mapping of arguments\n"
+                    f"  fix: {_PLAN_FILE_FIX}"
+                )
+            bad = [k for k in args if not isinstance(k, str)]
+            if bad:
+                raise ProjectError(f"{path}: {section}.{key}: argument name {bad[0]!r} must be a string")
+    return Project(path.parent, "podlb-plan", None, path.stem, {}, [], [], document, stack_file=path)

@@ -102,9 +102,10 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     if plan.outputs:
         out.append("")
         out.append(s("Stack outputs (values known after `pulumi up`): ", "1") + ", ".join(plan.outputs))
+    warnings = [_warning_line(w) for w in plan.warnings]
     for title, items, colour in (
         ("Notes", plan.notes, "36"),
-        ("Warnings", plan.warnings, "33"),
+        ("Warnings", warnings, "33"),
         ("Errors", plan.errors, "31"),
     ):
         if items:
@@ -112,6 +113,14 @@ def render_text(plan: Plan, stream: TextIO) -> None:
             out.append(s(f"{title} ({len(items)}):", f"1;{colour}"))
             out += [f"  - {item}" for item in items]
     stream.write("\n".join(out) + "\n")
+
+
+def _warning_line(warning: dict[str, Any]) -> str:
+    """ "web (PodDirectService; Service shop/web): message"."""
+    if not warning["resource"]:
+        return str(warning["message"])
+    about = "; ".join(x for x in (str(warning["type"]).rsplit(":", 1)[-1], warning["kubernetes"]) if x)
+    return f"{warning['resource']} ({about}): {warning['message']}"
 
 
 def render_data(plan: Plan, stream: TextIO, fmt: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Literal, TypedDict
 import pulumi
 from typing_extensions import Required
 
+from ..bce.settings import offline
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
 from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType, parse_version
@@ -164,8 +165,22 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
                 "pass a plain value (a literal, or stack config read with pulumi.Config)",
             )
     if "network_mode" not in args:
+        if offline():
+            raise PodLbError(
+                resource,
+                "network_mode",
+                "is required: podlb plan is offline, so it can't discover the cluster's network mode from the "
+                "CCE API (and no facts file lists this cluster)",
+                "set network_mode (e.g. 'vpc-route-veth') and the security groups, or run `podlb discover "
+                "--cluster-id …` once and commit the podlb.facts.yaml it writes beside Pulumi.yaml",
+            )
         raise PodLbError(
-            resource, "network_mode", "is required", "set the cluster's container network mode, e.g. 'vpc-route-veth'"
+            resource,
+            "network_mode",
+            "is required when it isn't discovered (discovery reads the CCE API, with BCE credentials and a "
+            "cluster_id known at preview)",
+            "set the cluster's container network mode, e.g. 'vpc-route-veth', or configure BCE credentials "
+            "(bce:accessKeyId, bce:secretAccessKey) so podlb reads it from the CCE API",
         )
     profile = network_profile(resource, args.get("network_mode"), args.get("nic_type"))
     nodes = _group_list(resource, "node_security_group_ids", args.get("node_security_group_ids"))

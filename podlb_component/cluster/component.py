@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 from ..bce.cce_addon import CceAddon
 from ..bce.clients import BceApiError
 from ..bce.discovery import DiscoveredCluster, discover_cluster
+from ..bce.facts import FACTS_FILE, FactsFileError, facts_from_env
 from ..bce.security_group_rule import SecurityGroupRule
 from ..bce.settings import credential_inputs, offline, program_settings
 from ..errors import PodLbError
@@ -114,6 +115,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
         self._rules: dict[str, SecurityGroupRule] = {}
         self._blb_ports: dict[str, dict[tuple[int, str], str]] = {}
+        self._blb_backends: dict[str, dict[str, int]] = {}
         self._credentials = credential_inputs()
         for note in notes:
             pulumi.log.warn(note, resource=self)
@@ -203,9 +205,28 @@ class PodDirectCluster(pulumi.ComponentResource):
             "lb_controller_min_version='1.3.1') or the controller may ignore the annotation"
         )
 
-    def claim_blb_ports(self, service: str, blb_id: str, ports: list[tuple[int, str]]) -> None:
+    def claim_blb_ports(
+        self, service: str, blb_id: str, ports: list[tuple[int, str]], expected_backends: int | None = None
+    ) -> None:
         """Services that reuse one BLB may not listen on the same port (nm8fttmyy): the second
-        one is refused at preview, naming the first."""
+        one is refused at preview, naming the first. Their backends add up against the BLB's
+        one quota (seed guide: 50 Pod backends per application BLB; bce-facts.md)."""
+        if expected_backends is not None:
+            sharing = self._blb_backends.setdefault(blb_id, {})
+            sharing[service] = expected_backends
+            total = sum(sharing.values())
+            quota = self._plan.backend_quota
+            if total > quota:
+                shares = " + ".join(f"{n} ({name})" for name, n in sharing.items())
+                raise PodLbError(
+                    service,
+                    "expected_backends",
+                    f"the Services reusing BLB {blb_id} would give it {shares} = {total} Pod backends, but one "
+                    f"application BLB takes at most {quota} (backend_quota of cluster {self.name!r}); "
+                    f"{total - quota} Pods would get no traffic",
+                    f"give one of these Services its own BLB (leave existing_blb_id unset), lower their replicas "
+                    f"to fit {quota} together, or ask Baidu support to raise the quota and set backend_quota",
+                )
         taken = self._blb_ports.setdefault(blb_id, {})
         for port, protocol in ports:
             holder = taken.get((port, protocol))
@@ -381,8 +402,10 @@ def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None
     wanted = args.get("discover")
     if wanted is False:
         return None
-    settings = program_settings()
     cluster_id = args.get("cluster_id")
+    if offline():  # podlb plan: discovery comes from a facts file, never from the cloud
+        return _discover_from_facts(name, wanted, cluster_id)
+    settings = program_settings()
     if settings is None or not isinstance(cluster_id, str):
         if wanted:
             raise PodLbError(
@@ -409,6 +432,30 @@ def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None
             "check cluster_id, bce:region (or bce:endpoint) and the credentials; or set discover=False "
             "and give network_mode and the security groups yourself",
         ) from None
+
+
+def _discover_from_facts(name: str, wanted: bool | None, cluster_id: object) -> DiscoveredCluster | None:
+    """Under `podlb plan`: the cluster's entry in the facts file plan was given (podlb discover
+    wrote it); none when there is no entry, unless discover=True asks for one."""
+    try:
+        facts = facts_from_env()
+    except FactsFileError as exc:
+        raise PodLbError(name, "discover", str(exc), "fix or regenerate the facts file, or pass --facts") from None
+    entry = facts.get(cluster_id) if isinstance(cluster_id, str) else None
+    if entry is not None:
+        check_cluster_id(name, entry.cluster.cluster_id)
+        return entry.cluster
+    if wanted:
+        where = f"{next(iter(facts.values())).source} has no entry for it" if facts else f"there is no {FACTS_FILE}"
+        raise PodLbError(
+            name,
+            "discover",
+            f"is True, but podlb plan is offline (it never calls the CCE API) and {where}",
+            f"run `podlb discover --cluster-id {cluster_id if isinstance(cluster_id, str) else 'cce-…'}` once "
+            f"with read-only BCE credentials and commit the {FACTS_FILE} it writes beside Pulumi.yaml (or pass "
+            "--facts FILE); or give network_mode and the security groups yourself",
+        )
+    return None
 
 
 def _plain(value: Any) -> Any:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..bce.clients import BceApiError
-from ..bce.discovery import discover_cluster
+from ..bce.discovery import DiscoveredCluster, discover_cluster
+from ..bce.facts import FACTS_FILE, FactsFileError, read_facts, stale_fields
 from ..bce.security_groups import SecurityGroupApi
 from ..bce.settings import BceSettings
 from ..cluster.args import DEFAULT_BACKEND_QUOTA
@@ -30,6 +32,10 @@ class DoctorInputs:
     """NAMESPACE/NAME of a Service to check."""
     nic_type: str | None = None
     backend_quota: int = DEFAULT_BACKEND_QUOTA
+    facts: str | None = None
+    """A facts file (podlb discover) to compare with the live cluster; None: ./podlb.facts.yaml if it lists it."""
+    kubeconfig_from: str = "--kubeconfig"
+    """Where the kubeconfig came from (--kubeconfig, $KUBECONFIG, ~/.kube/config), or why none."""
 
 
 class _Kube:
@@ -85,6 +91,40 @@ def _try(name: str, fn: Callable[[], T], out: list[Check]) -> T | None:
     return None
 
 
+def _facts_check(inputs: DoctorInputs, live: DiscoveredCluster) -> Check | None:
+    """Does the facts file offline `podlb plan` reads still describe the live cluster?"""
+    name = "cluster facts file"
+    path = Path(inputs.facts) if inputs.facts else Path(FACTS_FILE)
+    if not path.exists():
+        return (
+            Check(name, "fail", f"{path}: no such file", "pass the file podlb discover wrote") if inputs.facts else None
+        )
+    try:
+        recorded = read_facts(path).get(inputs.cluster_id)
+    except FactsFileError as exc:
+        return Check(
+            name, "fail", str(exc).split("\n")[0], f"podlb discover --cluster-id {inputs.cluster_id} --file {path}"
+        )
+    if recorded is None:
+        if not inputs.facts:
+            return None
+        return Check(
+            name,
+            "warn",
+            f"{path} has no entry for {inputs.cluster_id}",
+            f"podlb discover --cluster-id {inputs.cluster_id} --file {path}",
+        )
+    changes = stale_fields(recorded.cluster, live)
+    if changes:
+        return Check(
+            name,
+            "warn",
+            f"{path} (discovered {recorded.discovered_at}) is stale: " + "; ".join(changes),
+            f"podlb discover --cluster-id {inputs.cluster_id} --file {path}, and commit it: podlb plan reads it",
+        )
+    return Check(name, "pass", f"{path} (discovered {recorded.discovered_at}) matches the live cluster")
+
+
 def run_doctor(inputs: DoctorInputs) -> list[Check]:
     results: list[Check] = [checks.generation(inputs.cluster_id)]
     if results[0].status == "fail":
@@ -92,6 +132,9 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
     found = _try("CCE cluster", lambda: discover_cluster(inputs.settings, inputs.cluster_id), results)
     if found is None:
         return results
+    facts_check = _facts_check(inputs, found)
+    if facts_check is not None:
+        results.append(facts_check)
     network_check, profile = checks.network(found.network_mode, inputs.nic_type)
     results.append(network_check)
     if profile is not None:
@@ -101,7 +144,11 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
     results += [checks.master_type(found.master_type), checks.addon_api(found.addons)]
     kubeconfig = inputs.kubeconfig
     kube = _try("Kubernetes API", lambda: _Kube(kubeconfig), results) if kubeconfig else None
-    no_kube = "not run: no --kubeconfig" if not inputs.kubeconfig else "not run: the Kubernetes API is unreachable"
+    no_kube = (
+        "not run: no kubeconfig (no --kubeconfig, $KUBECONFIG or ~/.kube/config)"
+        if not inputs.kubeconfig
+        else f"not run: the Kubernetes API of the kubeconfig from {inputs.kubeconfig_from} is unreachable"
+    )
     kube_fix = "pass --kubeconfig PATH"
     # only a standalone cluster runs the controller in its own kube-system
     if cluster_type_of(found.master_type) == "standalone":

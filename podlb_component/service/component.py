@@ -51,7 +51,9 @@ class PodDirectService(pulumi.ComponentResource):
         plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
         manifest = service_manifest(plan, cluster.cluster_id)
         if plan.load_balancer.blb_id:
-            cluster.claim_blb_ports(name, plan.load_balancer.blb_id, [(p.port, p.protocol) for p in plan.ports])
+            cluster.claim_blb_ports(
+                name, plan.load_balancer.blb_id, [(p.port, p.protocol) for p in plan.ports], plan.expected_backends
+            )
         # The cluster owns the rules (shared by every Service that needs the same one).
         rules, source_warning = cluster.rules_for(
             name, [(p.target_port, p.protocol) for p in plan.ports], plan.source_ranges, plan.internal

@@ -58,7 +58,11 @@ def kube(tmp_path):
 
 
 @pytest.fixture
-def env(fake_bce, monkeypatch):
+def env(fake_bce, monkeypatch, tmp_path_factory):
+    # no kubeconfig to fall back on unless a test makes one
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # and no podlb.facts.yaml
     monkeypatch.setenv("BCE_ACCESS_KEY_ID", ACCESS_KEY_ID)
     monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
     monkeypatch.setenv("BCE_ENDPOINT", fake_bce.endpoint)
@@ -209,7 +213,7 @@ def test_checks_not_run_are_skipped_with_the_reason(env, fake_bce, capsys):
     assert code == 0 and checks["ip-masq agent"] == {
         "name": "ip-masq agent",
         "status": "skip",
-        "detail": "not run: no --kubeconfig",
+        "detail": "not run: no kubeconfig (no --kubeconfig, $KUBECONFIG or ~/.kube/config)",
         "fix": "pass --kubeconfig PATH",
     }
     assert checks["graceful shutdown"]["detail"] == "not run: no --service"

@@ -135,16 +135,21 @@ def test_secure_config_is_not_decrypted(capsys, tmp_path):
 
 def test_not_a_project(capsys, tmp_path):
     code, _, err = plan(capsys, tmp_path)
-    assert code == 2 and "no Pulumi.yaml" in err
+    assert code == 1 and "no Pulumi.yaml" in err
 
 
-def test_demo_is_used_outside_a_project(tmp_path):
-    """The console script, as a new user runs it, from a directory with no project."""
-    result = subprocess.run(
-        [sys.executable, "-m", "podlb_component", "plan"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    assert "project 'podlb-demo'" in result.stdout
+def test_outside_a_project_plan_fails_and_the_demo_needs_its_flag(tmp_path):
+    """Issue 16.7: a PR check pointed at the wrong directory must not go green. The console
+    script, as a new user runs it, from a directory with no project: exit 1 and a hint; the
+    built-in demo only with --demo."""
+    run = [sys.executable, "-m", "podlb_component", "plan"]
+    result = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert "no Pulumi.yaml in the current directory" in result.stderr and "podlb plan --demo" in result.stderr
+    assert "Traceback" not in result.stderr
+    demo = subprocess.run([*run, "--demo"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    assert "project 'podlb-demo'" in demo.stdout
 
 
 def test_plan_file(capsys):
@@ -169,7 +174,7 @@ def test_plan_file_errors(capsys, tmp_path):
     assert code == 1 and "podlb web: cluster: names no declared cluster ('staging')" in err
     bad.write_text("- just\n- a list\n")
     code, _, err = plan(capsys, bad)
-    assert code == 2 and "must be a mapping" in err
+    assert code == 1 and "is a list, not a plan file" in err
 
 
 def test_app_stack_example(capsys):
@@ -188,7 +193,7 @@ def test_pr_check_workflow_runs_plan_and_the_policy_pack():
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     assert any("podlb plan" in s.get("run", "") for s in steps)
     preview = [s for s in steps if s.get("uses", "").startswith("pulumi/actions")]
-    assert preview and preview[0]["with"]["command"] == "preview" and preview[0]["with"]["policyPacks"] == "policy/"
+    assert preview and preview[0]["with"]["command"] == "preview" and preview[0]["with"]["policyPacks"] == "${{ runner.temp }}/podlb-policy"
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])
@@ -208,7 +213,7 @@ def test_the_shipped_broken_example_fails_as_the_readme_shows(capsys):
 
 def test_a_directory_with_a_plan_file_says_to_pass_the_file(capsys):
     code, out, err = plan(capsys, EXAMPLES / "plan-file", "-o", "json")
-    assert code == 2 and "pass the file itself" in err and "shop.yaml" in err
+    assert code == 1 and "pass the file itself" in err and "shop.yaml" in err
     assert "pass the file itself" in json.loads(out)["errors"][0]
 
 

@@ -1,12 +1,13 @@
-"""The policy pack through the real CLI: `pulumi preview --policy-pack policy/` passes the good
+"""The policy pack through the real CLI: `pulumi preview --policy-pack DIR` (DIR written by
+`podlb policy-pack`, as the PR-check workflow does) passes the good
 examples' program and fails one that breaks a mandatory policy."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
+from podlb_component.cli.policy_pack import export_policy_pack
 from podlb_component.sandbox import Sandbox
 
 from .cli import REPO, PulumiCli
@@ -26,8 +27,7 @@ k8s.core.v1.Service(
 
 
 def policy_pack(tmp: Path) -> Path:
-    pack = tmp / "policy"
-    shutil.copytree(REPO / "policy", pack, ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    pack = export_policy_pack(tmp / "policy")
     (pack / "venv").symlink_to(Path(sys.prefix))
     return pack
 

@@ -1,6 +1,6 @@
 """Each CrossGuard policy's validate, called with properties shaped as the engine sends them."""
 
-import podlb_policies as p  # policy/ is on pytest's pythonpath (pyproject.toml)
+import podlb_policies as p  # podlb_component/policy_pack/ is on pytest's pythonpath (pyproject.toml)
 import pytest
 from pulumi_policy import EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs
 
@@ -76,22 +76,29 @@ def test_misspelled_cce_annotation_is_an_advisory_with_the_closest_key():
     assert list(p.unknown_cce_annotations(service(annotations={"prometheus.io/scrape": "true"}))) == []
 
 
-def test_the_pack_finds_the_list_without_podlb_installed(tmp_path):
-    """The pack's own venv has only pulumi-policy: it loads the list from the checkout."""
+def test_an_exported_pack_checks_annotations_without_podlb_installed(tmp_path):
+    """Issue 16.8: the pack's own venv has only pulumi-policy, and outside a checkout. The pack
+    `podlb policy-pack` writes carries the annotation list; a hand-copied pack without it
+    refuses to start instead of checking nothing."""
+    import shutil
     import subprocess
     import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
+    from podlb_component.cli.policy_pack import PACK_DIR, export_policy_pack
+
+    pack = export_policy_pack(tmp_path / "pack")
     code = (
         "import sys; sys.modules['podlb_component'] = None\n"
         "import podlb_policies as p\n"
-        "assert p.CCE_ANNOTATIONS is not None and p.CCE_ANNOTATIONS.__name__ == 'podlb_cce_annotations'\n"
+        "svc = {'metadata': {'annotations': {'service.beta.kubernetes.io/cce-load-balancer-internal-vcp': 'true'}}}\n"
+        "assert list(p.unknown_cce_annotations(svc)), 'the typo was not reported'\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=root / "policy", capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=pack, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+    by_hand = tmp_path / "by-hand"
+    shutil.copytree(PACK_DIR, by_hand, ignore=shutil.ignore_patterns("__pycache__"))
+    done = subprocess.run([sys.executable, "-c", code], cwd=by_hand, capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "podlb policy-pack DIR" in done.stderr
 
 
 def test_numeric_target_ports():

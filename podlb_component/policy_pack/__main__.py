@@ -1,4 +1,4 @@
-"""The podlb policy pack: `pulumi preview --policy-pack policy/`. The PolicyPack constructor
+"""The podlb policy pack: `podlb policy-pack DIR`, then `pulumi preview --policy-pack DIR`. The PolicyPack constructor
 starts the analyzer server, so it lives only here; the policies are in podlb_policies.py."""
 
 from podlb_policies import ALL_POLICIES

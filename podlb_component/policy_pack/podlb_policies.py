@@ -5,7 +5,8 @@ shapes the engine sends (camelCase). Enforcement levels:
 - mandatory: what makes a pod-direct Service not work at all or drop traffic (old-generation
   cluster, named target ports, a backend-type other than "eni", Pods without a preStop sleep);
 - advisory: what is a choice with a risk (a public Service open to every address).
-Only pulumi-policy is needed: the pack runs in its own virtualenv, without podlb.
+Only pulumi-policy is needed: the pack runs in its own virtualenv, without podlb (export it
+with `podlb policy-pack DIR`, which puts podlb's annotation list beside it).
 """
 
 from __future__ import annotations
@@ -35,23 +36,23 @@ OLD_CLUSTER_ID = re.compile(r"^c-[A-Za-z0-9]+$")
 CLUSTER_ID_KEYS = {"clusterId", "cluster_id", "clusterID"}
 
 
-def _load_cce_annotations() -> ModuleType | None:
+def _load_cce_annotations() -> ModuleType:
     """podlb's one list of cce-lb-controller annotations (podlb_component/cce_annotations.py,
-    standard library only): from podlb when the pack's venv has it, else from the checkout the
-    pack sits in. None when neither is there: the typo policy then has nothing to check."""
-    try:
-        import podlb_component.cce_annotations as module  # type: ignore[import-not-found]
-
-        return module
-    except ImportError:
-        path = Path(__file__).resolve().parents[1] / "podlb_component" / "cce_annotations.py"
-        if not path.exists():
-            return None
-        spec = importlib.util.spec_from_file_location("podlb_cce_annotations", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+    standard library only). `podlb policy-pack DIR` copies it beside this file; inside the
+    installed package it is one directory up. Without it the pack refuses to start rather than
+    let the typo policy check nothing."""
+    here = Path(__file__).resolve().parent
+    for path in (here / "cce_annotations.py", here.parent / "cce_annotations.py"):
+        if path.exists():
+            spec = importlib.util.spec_from_file_location("podlb_cce_annotations", path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module
+    raise ImportError(
+        f"the podlb policy pack in {here} has no cce_annotations.py beside it or above it: export the pack "
+        "with `podlb policy-pack DIR` (it copies the file) instead of copying the directory by hand"
+    )
 
 
 CCE_ANNOTATIONS = _load_cce_annotations()
@@ -196,8 +197,6 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
 def unknown_cce_annotations(props: Mapping[str, Any]) -> Iterator[str]:
     """Annotations that look like cce-lb-controller's but aren't a key it reads (typos are
     ignored silently by the controller)."""
-    if CCE_ANNOTATIONS is None:
-        return
     for key in _annotations(props):
         warning = CCE_ANNOTATIONS.unknown_cce_key(str(key))
         if warning:
