@@ -13,6 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pulumi
+
 from ..cluster.lb_controller import LB_CONTROLLER_ID
 from ..errors import PodLbError
 from ..preview_engine import MissingLiveObject, find_cause
@@ -107,6 +109,16 @@ def _plan(args: argparse.Namespace) -> int:
             return _plan_failed(
                 args, project.name, project.stack, f"invalid input in stack '{project.stack}':\n{invalid}", EXIT_INVALID
             )
+        config_error = find_cause(exc, pulumi.ConfigMissingError) or find_cause(exc, pulumi.ConfigTypeError)
+        if config_error is not None:  # the program asked for config the stack file lacks or mistypes
+            where = user_frames(exc, project.dir)
+            stack_file = project.stack_file.name if project.stack_file else f"Pulumi.{project.stack}.yaml"
+            text = (
+                f"stack config of stack '{project.stack}' ({stack_file}): {' '.join(str(config_error).split())}"
+                + ("\n" + "\n".join(where) if where else "")
+                + f"\n  fix: set it in {stack_file} (or give it a default in the config: block of Pulumi.yaml)"
+            )
+            return _plan_failed(args, project.name, project.stack, text, EXIT_INVALID)
         missing = find_cause(exc, MissingLiveObject)
         if missing is not None and missing.object_id == LB_CONTROLLER_ID:
             return _plan_failed(args, project.name, project.stack, ADDON_MISSING_HINT, EXIT_INVALID)

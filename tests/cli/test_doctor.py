@@ -2,6 +2,7 @@
 the official kubernetes client."""
 
 import json
+import os
 
 import pytest
 
@@ -220,3 +221,32 @@ def test_checks_not_run_are_skipped_with_the_reason(env, fake_bce, capsys):
     assert document["summary"]["skip"] == 5 and document["summary"]["fail"] == 0
     main(["doctor", "--cluster-id", "cce-doc01"])
     assert "SKIP  ip-masq agent" in capsys.readouterr().out
+
+
+def test_old_generation_id_fails_offline_before_any_credential_check(monkeypatch, capsys):
+    """Issue 16.9: with no credentials at all, a `c-` id still gets the generation failure."""
+    for name in ("BCE_ACCESS_KEY_ID", "BCE_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(["doctor", "--cluster-id", "c-0ld1", "-o", "json"])
+    out = capsys.readouterr()
+    (check,) = json.loads(out.out)["checks"]
+    assert code == 2 and check["name"] == "cluster generation" and "old-generation" in check["detail"]
+    assert "no BCE credentials" not in out.err
+
+
+@pytest.mark.parametrize("source", ["KUBECONFIG", "home"])
+def test_kubeconfig_falls_back_as_kubectl_does(source, env, fake_bce, kube, tmp_path, monkeypatch, capsys):
+    """Issue 16.9: no --kubeconfig: $KUBECONFIG (its first existing file), else ~/.kube/config."""
+    healthy(fake_bce, kube)
+    if source == "KUBECONFIG":
+        path = tmp_path / "kc"
+        monkeypatch.setenv("KUBECONFIG", f"{tmp_path / 'missing'}{os.pathsep}{path}")
+    else:
+        path = tmp_path / "home" / ".kube" / "config"
+        path.parent.mkdir(parents=True)
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path.write_text(kube.kubeconfig_yaml())
+    code = main(["doctor", "--cluster-id", "cce-doc01", "--service", "shop/web", "-o", "json"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert code == 0, checks
+    assert checks["ip-masq agent"]["status"] == "pass" and checks["graceful shutdown"]["status"] == "pass"

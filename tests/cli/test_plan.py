@@ -193,7 +193,11 @@ def test_pr_check_workflow_runs_plan_and_the_policy_pack():
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     assert any("podlb plan" in s.get("run", "") for s in steps)
     preview = [s for s in steps if s.get("uses", "").startswith("pulumi/actions")]
-    assert preview and preview[0]["with"]["command"] == "preview" and preview[0]["with"]["policyPacks"] == "${{ runner.temp }}/podlb-policy"
+    assert (
+        preview
+        and preview[0]["with"]["command"] == "preview"
+        and preview[0]["with"]["policyPacks"] == "${{ runner.temp }}/podlb-policy"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml"])

@@ -52,7 +52,9 @@ def run_steps(job, repo, runner_temp):
         if "run" not in step:
             continue
         step_env = dict(env)
-        step_env.update({k: "apiVersion: v1\nkind: Config\n" for k, v in step.get("env", {}).items() if "secrets." in v})
+        step_env.update(
+            {k: "apiVersion: v1\nkind: Config\n" for k, v in step.get("env", {}).items() if "secrets." in v}
+        )
         done = subprocess.run(
             ["bash", "-ec", step["run"]], cwd=repo, env=step_env, capture_output=True, text=True, timeout=900
         )
