@@ -222,6 +222,13 @@ def _doctor(args: argparse.Namespace) -> int:
     return {"pass": 0, "warn": 1, "fail": 2}[worst(found)]
 
 
+def _add_cluster_arguments(command: argparse.ArgumentParser) -> None:
+    """Which cluster, and where its BCE API is: shared by doctor and discover."""
+    command.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
+    command.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
+    command.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="podlb", description="Pod-direct LoadBalancer Services on Baidu CCE.")
     root.add_argument("--version", action="version", version=f"podlb {package_version()}")
@@ -264,9 +271,7 @@ def parser() -> argparse.ArgumentParser:
         "ports, backend count against the quota, and preStop on its Pods. Reads only. "
         "Exit 0 when all pass, 1 on a warning, 2 on a failure.",
     )
-    doctor.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
-    doctor.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
-    doctor.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
+    _add_cluster_arguments(doctor)
     doctor.add_argument(
         "--kubeconfig",
         help="kubeconfig of the cluster, for the Kubernetes-side checks (default: $KUBECONFIG, else ~/.kube/config)",
@@ -293,9 +298,7 @@ def parser() -> argparse.ArgumentParser:
         "then plans stacks that use discovery with no credentials, and `podlb doctor --facts` says when "
         "it has gone stale.",
     )
-    discover.add_argument("--cluster-id", required=True, help="CCE cluster id (cce-…)")
-    discover.add_argument("--region", help="BCE region, e.g. bj (default: BCE_REGION or bj)")
-    discover.add_argument("--endpoint", help="BCE endpoint override (default: BCE_ENDPOINT or per region)")
+    _add_cluster_arguments(discover)
     discover.add_argument("--file", default="podlb.facts.yaml", help="facts file to write (default: %(default)s)")
     discover.set_defaults(func=_discover)
 

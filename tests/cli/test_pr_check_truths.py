@@ -49,24 +49,24 @@ WEB = {"selector": {"app": "web"}, "ports": [{"port": 80, "target_port": 8080}],
 # 1. Duplicates
 
 
-def test_1_two_components_of_one_name_are_refused_as_the_engine_refuses_them(capsys, tmp_path):
-    body = (
+def web_and(second: str, extra: str = "") -> str:
+    """A program: cluster c, Service web, and a second Service named `second`."""
+    return (
         f"c = PodDirectCluster('c', {CLUSTER!r})\n"
         f"PodDirectService('web', {{'cluster': c, **{WEB!r}}})\n"
-        f"PodDirectService('web', {{'cluster': c, **{WEB!r}}})\n"
+        f"PodDirectService({second!r}, {{'cluster': c, {extra}**{WEB!r}}})\n"
     )
-    code, out, err = plan(capsys, program_project(tmp_path, body), "-o", "json")
+
+
+def test_1_two_components_of_one_name_are_refused_as_the_engine_refuses_them(capsys, tmp_path):
+    code, out, err = plan(capsys, program_project(tmp_path, web_and("web")), "-o", "json")
     assert code == 1, err
     (error,) = json.loads(out)["errors"]
     assert "Duplicate resource URN" in error and "PodDirectService::web" in error
 
 
 def test_1_two_services_of_one_kubernetes_name_collide(capsys, tmp_path):
-    body = (
-        f"c = PodDirectCluster('c', {CLUSTER!r})\n"
-        f"PodDirectService('web', {{'cluster': c, **{WEB!r}}})\n"
-        f"PodDirectService('web-canary', {{'cluster': c, 'service_name': 'web', **{WEB!r}}})\n"
-    )
+    body = web_and("web-canary", "'service_name': 'web', ")
     code, out, _ = plan(capsys, program_project(tmp_path, body), "-o", "json")
     assert code == 1
     (error,) = json.loads(out)["errors"]
