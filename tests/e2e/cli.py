@@ -85,17 +85,38 @@ class PulumiCli:
         """Replace the stack's config file (as a user editing Pulumi.<stack>.yaml would)."""
         (project / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
 
-    def run(self, project: Path, *args: str, timeout: float = 600) -> Result:
+    def command(self, *args: str) -> list[str]:
         command = [str(self.toolchain_bin / "pulumi"), *args, "--non-interactive"]
         if args[0] in ("preview", "up", "refresh", "destroy"):
             command += ["--yes"] if args[0] != "preview" else []
             command += (
                 ["--skip-preview"] if args[0] in ("up", "refresh", "destroy") and "--skip-preview" not in args else []
             )
+        return command
+
+    def run(self, project: Path, *args: str, timeout: float = 600) -> Result:
         done = subprocess.run(
-            command, cwd=project, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
+            self.command(*args),
+            cwd=project,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         return Result(list(args), done.returncode, done.stdout, done.stderr)
+
+    def start(self, project: Path, *args: str) -> subprocess.Popen[str]:
+        """The CLI in a process group of its own (its plugins with it), for a test to kill."""
+        return subprocess.Popen(
+            self.command(*args),
+            cwd=project,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
 
     def outputs(self, project: Path) -> dict[str, Any]:
         result: dict[str, Any] = json.loads(
