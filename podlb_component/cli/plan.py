@@ -194,7 +194,8 @@ def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
     (a resource transform's) is matched by the "name: " it starts with."""
     registrations = run.mocks.registrations
     by_urn = {r.urn: r for r in registrations if r.urn}
-    found = []
+    order = {id(r): i for i, r in enumerate(registrations)}
+    found: list[tuple[int, dict[str, Any]]] = []
     for diag in run.diagnostics:
         if diag.severity != severity:
             continue
@@ -204,8 +205,12 @@ def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
             named = [r for r in registrations if r.name == name and not r.is_read] if sep else []
             if len(named) == 1:
                 reg, message = named[0], rest
-        found.append({**_about(reg, registrations), "message": message})
-    return found
+        found.append(
+            (order[id(reg)] if reg is not None else len(order), {**_about(reg, registrations), "message": message})
+        )
+    # a message logged against a resource waits for its URN, so arrival order varies from run
+    # to run: order by resource (registration order), keeping each resource's own order
+    return [w for _, w in sorted(found, key=lambda item: item[0])]
 
 
 def kubernetes_collisions(run: ProgramRun) -> list[str]:
