@@ -1,6 +1,7 @@
 """Faults through the real `pulumi` CLI (issue 14 §3): the CLI killed with SIGKILL while it
 creates rules, then what the CLI tells a user to do (`pulumi cancel`, `up`, `refresh
---clear-pending-creates`); and a burst of BCE 429/5xx during `up`. Each ends with exactly the
+--clear-pending-creates`); kube-apiserver restarted in the middle of an `up`; and a burst of
+BCE 429/5xx during `up`. Each ends with exactly the
 planned rules: no duplicate, no orphan, and destroy leaves none."""
 
 from __future__ import annotations
@@ -9,78 +10,32 @@ import os
 import signal
 import time
 from collections import Counter
-from typing import Any
+from pathlib import Path
 
 from podlb_component.sandbox import Sandbox
+from podlb_component.testing.fake_bce import FakeBce
 
 from . import checks
 from .cli import REPO, PulumiCli
+from .root_stack import RootStack, wait_for
 from .test_root_project import plan_of
 
-CLUSTER = "cce-faulte2e1"
-GROUP = "g-faulte2e01"
+STACK = RootStack(cluster_id="cce-faulte2e1", groups=("g-faulte2e01",), namespace="faults")
 AUTHORIZE = "bcc.authorizeRule"
 
 
-def stack_config(services: int) -> dict[str, Any]:
-    return {
-        "podlb:cluster": {
-            "cluster_id": CLUSTER,
-            "network_mode": "vpc-route-veth",
-            "node_security_group_ids": [GROUP],
-            "lb_controller": "validate",
-        },
-        "podlb:services": [
-            {
-                "name": f"svc{i}",
-                "namespace": "faults",
-                "selector": {"app": f"svc{i}"},
-                "ports": [{"name": "http", "port": 80, "target_port": 7000 + i}],
-                "load_balancer_source_ranges": ["203.0.113.0/24"],
-                "expected_backends": 2,
-            }
-            for i in range(services)
-        ],
-    }
-
-
-def seed(sandbox: Sandbox) -> None:
-    if CLUSTER not in sandbox.fake.state.cce.clusters:  # type: ignore[union-attr]
-        sandbox.fake.state.add_cce_cluster(  # type: ignore[union-attr]
-            CLUSTER, "vpc-route-veth", vpc_cidr="10.20.0.0/16", node_security_groups=(GROUP,), lb_controller="1.3.13"
-        )
-    checks.ensure_namespace(sandbox, "faults")
-
-
-def rule_counts(sandbox: Sandbox) -> Counter[tuple[str, str, str]]:
-    """How many times each podlb rule is in the group (a duplicate counts twice)."""
-    return Counter(
-        (r.get("protocol", ""), str(r.get("portRange", "")), r.get("sourceIp", ""))
-        for r in checks.group_rules(sandbox, GROUP)
-        if (r.get("remark") or "").startswith(checks.PODLB_REMARK)
-    )
-
-
-def assert_exactly_planned(sandbox: Sandbox, expected: set[tuple[str, str, str, str]]) -> None:
-    counts = rule_counts(sandbox)
-    assert {(GROUP, *k) for k in counts} == expected, "orphan or missing rule"
-    assert set(counts.values()) == {1}, f"duplicate rules: {counts}"
-
-
-def wait_for(condition: Any, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def prepare(pulumi: PulumiCli, sandbox: Sandbox, services: int) -> tuple[FakeBce, Path, set[tuple[str, str, str, str]]]:
+    """The seeded sandbox's fake, a project of `services` Services, and the rules plan expects."""
+    STACK.seed(sandbox)
+    assert sandbox.fake is not None
+    project = pulumi.project(REPO, config=STACK.config(services))
+    expected = checks.planned_rules(plan_of(project))
+    assert len(expected) == services
+    return sandbox.fake, project, expected
 
 
 def test_sigkill_during_up_then_refresh_and_up_converge(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    seed(sandbox)
-    fake = sandbox.fake
-    assert fake is not None
-    project = pulumi.project(REPO, config=stack_config(4))
-    expected = checks.planned_rules(plan_of(project))
-    assert len(expected) == 4
+    fake, project, expected = prepare(pulumi, sandbox, 4)
 
     # the first rule is made, then its answer hangs: the CLI is killed with that create pending
     saved_hang, fake.hang_seconds = fake.hang_seconds, 60
@@ -98,7 +53,7 @@ def test_sigkill_during_up_then_refresh_and_up_converge(pulumi: PulumiCli, sandb
     assert up.returncode == -signal.SIGKILL
     pending = pulumi.export(project)["deployment"].get("pending_operations") or []
     assert any(op["type"] == "creating" and "-rule-" in op["resource"]["urn"] for op in pending), pending
-    assert sum(rule_counts(sandbox).values()) >= 1  # the cloud has a rule the state doesn't
+    assert sum(STACK.rule_counts(sandbox).values()) >= 1  # the cloud has a rule the state doesn't
 
     # what the CLI tells a user, step by step. The killed run left its lock: `pulumi cancel`
     # removes it on a file backend. Then `up` runs with the pending create (the CLI warns and
@@ -109,25 +64,21 @@ def test_sigkill_during_up_then_refresh_and_up_converge(pulumi: PulumiCli, sandb
     pulumi.run(project, "cancel", "--yes").ok()
     resumed = pulumi.run(project, "up").ok()
     assert "pending operations" in resumed.output and "interrupted while creating" in resumed.output
-    assert_exactly_planned(sandbox, expected)
+    STACK.assert_exactly_planned(sandbox, expected)
     # `up` carries the pending creates over (backend/journal.go keeps them); the resources are
     # in the state again, so refresh may drop them (non-interactive: --clear-pending-creates)
     assert pulumi.export(project)["deployment"].get("pending_operations")
     pulumi.run(project, "refresh", "--clear-pending-creates").ok()
     assert not pulumi.export(project)["deployment"].get("pending_operations")
     pulumi.run(project, "up", "--expect-no-changes").ok()
-    assert_exactly_planned(sandbox, expected)
+    STACK.assert_exactly_planned(sandbox, expected)
 
     pulumi.run(project, "destroy").ok()
-    assert rule_counts(sandbox) == Counter(), "destroy left a rule (an orphan of the killed run?)"
+    assert STACK.rule_counts(sandbox) == Counter(), "destroy left a rule (an orphan of the killed run?)"
 
 
 def test_a_burst_of_429_and_5xx_during_up(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    seed(sandbox)
-    fake = sandbox.fake
-    assert fake is not None
-    project = pulumi.project(REPO, config=stack_config(3))
-    expected = checks.planned_rules(plan_of(project))
+    fake, project, expected = prepare(pulumi, sandbox, 3)
     for kind in ("429", "503", "500", "502", "504"):
         fake.fail_next(AUTHORIZE, kind)
     fake.fail_next(AUTHORIZE, "503-after")  # made, then the answer lost: the retry must not duplicate
@@ -139,7 +90,41 @@ def test_a_burst_of_429_and_5xx_during_up(pulumi: PulumiCli, sandbox: Sandbox) -
         fake.clear_faults()
     faulted = [c for c in fake.calls[before:] if c.fault]
     assert len(faulted) >= 8, faulted  # every injected fault was met
-    assert_exactly_planned(sandbox, expected)
+    STACK.assert_exactly_planned(sandbox, expected)
     pulumi.run(project, "up", "--expect-no-changes").ok()
     pulumi.run(project, "destroy").ok()
-    assert rule_counts(sandbox) == Counter()
+    assert STACK.rule_counts(sandbox) == Counter()
+
+
+def test_api_server_restarted_during_up(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    _, project, expected = prepare(pulumi, sandbox, 6)
+    assert sandbox.control_plane is not None
+    api = checks.core(sandbox)
+
+    def services_made() -> int:
+        return len(api.list_namespaced_service(STACK.namespace).items)
+
+    up = pulumi.start(project, "up")
+    try:
+        # the first Service is in the API server while the others are still being created
+        wait_for(lambda: up.poll() is not None or services_made() >= 1)
+        assert up.poll() is None, "up ended before the API server could be restarted"
+        sandbox.control_plane.restart_apiserver()
+        first, _ = up.communicate(timeout=600)
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+            up.wait()
+    # The provider may ride out the restart or fail the Services it was awaiting; either way
+    # the engine's state is consistent, and what a user does next is `up` again.
+    if up.returncode != 0:
+        assert "error" in first.lower() and "Traceback" not in first, first[-4000:]
+    pulumi.run(project, "up").ok()
+    STACK.assert_exactly_planned(sandbox, expected)
+    assert services_made() == 6
+    for item in api.list_namespaced_service(STACK.namespace).items:
+        assert item.status.load_balancer.ingress, f"{item.metadata.name} has no ingress"
+    pulumi.run(project, "up", "--expect-no-changes").ok()
+    pulumi.run(project, "destroy").ok()
+    assert STACK.rule_counts(sandbox) == Counter()
+    assert services_made() == 0

@@ -1,0 +1,48 @@
+"""A 50-Service `up` through the real `pulumi` CLI (issue 14 §3, parallelism), at the CLI's
+default parallelism and with `--parallel 1` (the `up` only): every rule made once on both groups, every
+Service given its BLB address, one write per rule, and a no-op second `up`."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from podlb_component.sandbox import Sandbox
+
+from . import checks
+from .cli import REPO, PulumiCli
+from .root_stack import RootStack
+from .test_root_project import plan_of
+
+SERVICES = 50
+
+
+@pytest.mark.parametrize("parallel", [None, "1"], ids=["default-parallelism", "parallel-1"])
+def test_fifty_services_up(pulumi: PulumiCli, sandbox: Sandbox, parallel: str | None) -> None:
+    stack = RootStack(
+        cluster_id=f"cce-scale{parallel or 'd'}0001",
+        groups=(f"g-scale{parallel or 'd'}a", f"g-scale{parallel or 'd'}b"),
+        namespace=f"scale-{parallel or 'default'}",
+    )
+    stack.seed(sandbox)
+    fake = sandbox.fake
+    assert fake is not None
+    project = pulumi.project(REPO, config=stack.config(SERVICES))
+    expected = checks.planned_rules(plan_of(project))
+    assert len(expected) == 2 * SERVICES
+    flags = ["--parallel", parallel] if parallel else []
+
+    before = len(fake.calls)
+    pulumi.run(project, "up", *flags, timeout=1200).ok()
+    writes = Counter(c.route for c in fake.calls[before:] if c.mutating)
+    assert writes == Counter({"bcc.authorizeRule": 2 * SERVICES}), writes
+    stack.assert_exactly_planned(sandbox, expected)
+    services = checks.core(sandbox).list_namespaced_service(stack.namespace).items
+    assert len(services) == SERVICES
+    assert all(s.status.load_balancer.ingress for s in services)
+
+    # serial steps cost minutes each here; the no-op check and destroy run at the default
+    pulumi.run(project, "up", "--expect-no-changes").ok()
+    pulumi.run(project, "destroy").ok()
+    assert stack.rule_counts(sandbox) == Counter()
