@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -37,16 +39,22 @@ def group_rules(sandbox: Sandbox, group_id: str) -> list[dict[str, Any]]:
     return list(state.security_groups.groups[group_id].rules)
 
 
-def podlb_rules(sandbox: Sandbox, groups: list[str]) -> set[tuple[str, str, str, str]]:
-    """(group, protocol, port, source) of every rule podlb owns on these groups."""
-    found = set()
+def podlb_rule_counts(sandbox: Sandbox, groups: Sequence[str]) -> Counter[tuple[str, str, str, str]]:
+    """How many times each rule podlb owns, as (group, protocol, port, source), is on these
+    groups (a duplicate counts twice)."""
+    found: Counter[tuple[str, str, str, str]] = Counter()
     for g in groups:
         for rule in group_rules(sandbox, g):
             if (rule.get("remark") or rule.get("description") or "").startswith(PODLB_REMARK):
                 source = rule.get("sourceIp") or rule.get("remoteIpPrefix") or rule.get("sourceIpPrefix") or ""
                 port = rule.get("portRange") or rule.get("portRangeMin") or ""
-                found.add((g, rule.get("protocol", ""), str(port), source))
+                found[(g, rule.get("protocol", ""), str(port), source)] += 1
     return found
+
+
+def podlb_rules(sandbox: Sandbox, groups: Sequence[str]) -> set[tuple[str, str, str, str]]:
+    """(group, protocol, port, source) of every rule podlb owns on these groups."""
+    return set(podlb_rule_counts(sandbox, groups))
 
 
 def planned_rules(plan: dict[str, Any]) -> set[tuple[str, str, str, str]]:

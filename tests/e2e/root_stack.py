@@ -54,13 +54,7 @@ class RootStack:
         checks.ensure_namespace(sandbox, self.namespace)
 
     def rule_counts(self, sandbox: Sandbox) -> Counter[tuple[str, str, str, str]]:
-        """How many times each podlb rule is in its group (a duplicate counts twice)."""
-        return Counter(
-            (group, r.get("protocol", ""), str(r.get("portRange", "")), r.get("sourceIp", ""))
-            for group in self.groups
-            for r in checks.group_rules(sandbox, group)
-            if (r.get("remark") or "").startswith(checks.PODLB_REMARK)
-        )
+        return checks.podlb_rule_counts(sandbox, self.groups)
 
     def assert_exactly_planned(self, sandbox: Sandbox, expected: set[tuple[str, str, str, str]]) -> None:
         counts = self.rule_counts(sandbox)
