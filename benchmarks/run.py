@@ -114,7 +114,7 @@ def report(programs: list[dict], api: dict, plan: dict) -> str:
         "",
         f"{api['services']} Services on one cluster with {api['groups']} node security groups ({api['rules']} rules),",
         "each step run as the engine runs it: the lifecycle harness (podlb_component/testing/lifecycle.py)",
-        "drives the provider in `python -m pulumi.dynamic` over gRPC.",
+        "drives the podlb provider plugin (`python -m podlb_component.provider`) over gRPC.",
         "",
         f"- `up`: {json.dumps(api['up'], sort_keys=True)}; writes: {api['up_writes']}",
         f"- no-op second `up`: {json.dumps(api['noop_up'], sort_keys=True)}; mutating calls: "

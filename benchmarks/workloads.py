@@ -83,12 +83,12 @@ AK, SK = "AKIDbench", "SKbench"
 
 def api_workload(services: int = 50) -> dict[str, Any]:
     """`up` of `services` Services on one cluster with two node groups, then a no-op `up`, a
-    refresh and a destroy, each run as the engine runs it (testing.lifecycle: the provider in
-    `python -m pulumi.dynamic`, driven over gRPC) and counted in the fake's call log."""
+    refresh and a destroy, each run as the engine runs it (testing.lifecycle: the podlb provider
+    plugin, `python -m podlb_component.provider`, driven over gRPC) and counted in the fake's call log."""
     state = FakeBceState(credentials={AK: SK})
     state.add_cce_cluster("cce-bench001", "vpc-route-veth", node_security_groups=("g-bench1", "g-bench2"))
     with FakeBce(state) as fake:
-        config = {"bce:accessKeyId": AK, "bce:secretAccessKey": SK, "bce:endpoint": fake.endpoint}
+        config = {"podlb:accessKeyId": AK, "podlb:secretAccessKey": SK, "podlb:endpoint": fake.endpoint}
 
         def program() -> None:
             cluster = PodDirectCluster("prod", {"cluster_id": "cce-bench001"})

@@ -9,9 +9,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from pulumi import RunError
 
-class PodLbError(ValueError):
-    """Invalid input to a podlb component (raised before any resource is registered)."""
+
+class PodLbError(RunError, ValueError):
+    """Invalid input to a podlb component (raised before any resource is registered).
+
+    A `pulumi.RunError`: Pulumi's program runner prints its message alone, no traceback (the
+    message already names the input and the fix)."""
 
     def __init__(self, resource: str, field: str, problem: str, fix: str) -> None:
         self.resource = resource

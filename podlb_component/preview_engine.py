@@ -26,10 +26,12 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor
 from .cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
 from .cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
 from .errors import PodLbError
+from .resources import ADDON_TYPE, RULE_TYPE
 from .service.args import LB_ID_ANNOTATION
 
 E = TypeVar("E", bound=BaseException)
-DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+PODLB_CUSTOM_TYPES = (RULE_TYPE, ADDON_TYPE)
+"""What the podlb provider plugin serves (the lifecycle harness drives it for these)."""
 _SIG_KEY = "4dabf18193072939515e22adb298388d"  # Pulumi's special-value marker key …
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # … and its value for secrets
 
@@ -146,8 +148,6 @@ class Registration:
     """Top-level inputs that reached the engine marked secret."""
     additional_secret_outputs: tuple[str, ...] = ()
     """Outputs the resource asks the engine to keep secret."""
-    dynamic_provider: str | None = None
-    """A dynamic resource's pickled provider (its `__provider` input), as the engine gets it."""
     outputs: dict[str, Any] = field(default_factory=dict)
     """What a component passed to `register_outputs` (unknowns as `pulumi.output.Unknown`)."""
 
@@ -183,7 +183,6 @@ class RecordingMocks(Mocks):
             if obj is None:
                 raise MissingLiveObject(args.typ, args.resource_id)
             return args.resource_id, obj
-        provider = inputs.pop("__provider", None) if args.typ == DYNAMIC_TYPE else None
         for run in args.transforms:  # the mock monitor doesn't run transforms; do it here
             result = run(
                 pulumi.ResourceTransformArgs(bool(args.custom), args.typ, args.name, inputs, pulumi.ResourceOptions())
@@ -197,7 +196,6 @@ class RecordingMocks(Mocks):
                 inputs,
                 custom=bool(args.custom),
                 secret_paths=secret_paths,
-                dynamic_provider=provider,
             )
         )
         # Outputs echo inputs, secrets staying secret (as the engine does).
@@ -210,7 +208,7 @@ class RecordingMocks(Mocks):
             if state.get("spec", {}).get("type") == "LoadBalancer":
                 state["status"] = {"loadBalancer": {"ingress": [{"ip": FAKE_INGRESS_IP}]}}
             return f"{meta.get('namespace', 'default')}/{meta.get('name', args.name)}", state
-        if args.typ == DYNAMIC_TYPE:
+        if args.typ == RULE_TYPE:
             state["rule_id"] = "r-" + hashlib.sha256(args.name.encode()).hexdigest()[:8]
             return state["rule_id"], state
         return f"{args.name}-id", state
@@ -225,7 +223,7 @@ class RecordingMocks(Mocks):
         return [r for r in self.registrations if r.type == type_token and not r.is_read]
 
     def rules(self) -> list[Registration]:
-        return self.of_type(DYNAMIC_TYPE)
+        return self.of_type(RULE_TYPE)
 
 
 class RecordingMonitor(MockMonitor):

@@ -176,7 +176,7 @@ def call_bce(call: str, fn: Callable[[], T]) -> T:
             if last.status_code == http.client.FORBIDDEN or code in AUTH_ERROR_CODES:
                 message += (
                     " — BCE rejected the request signature or credentials: check "
-                    "bce:accessKeyId / bce:secretAccessKey (or BCE_ACCESS_KEY_ID / "
+                    "podlb:accessKeyId / podlb:secretAccessKey (or BCE_ACCESS_KEY_ID / "
                     "BCE_SECRET_ACCESS_KEY) and the machine's clock"
                 )
             raise BceApiError(call, message, last.status_code, code, _str(last.request_id)) from None

@@ -46,31 +46,54 @@ def _bcc_rule(fields: RuleFields, remark: str) -> Any:
 
 
 def _rule_id(rule: dict[str, Any]) -> str | None:
-    return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
+    # bce-sdk-go's SecurityGroupRuleModel says `securityGroupRuleId`; the example on Baidu's
+    # 查看安全组详情 page says `id`; enterprise groups say `enterpriseSecurityGroupRuleId`.
+    return rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId") or rule.get("id")
 
 
 class _ReadCache:
     """Per-process cache of group rules for reads and deletes. A `pulumi refresh` reads every
     rule and a destroy deletes every rule, and rules share a few groups: each group is fetched
     once per run, not once per rule. Entries live READ_TTL seconds; a create drops the group's
-    entry and a delete removes its rule from it."""
+    entry and a delete removes its rule from it.
+
+    A create needs a listing begun after its own write (`after`): creates of one group that
+    finish while a listing is under way wait for it and share the next one, so an `up` that
+    makes many rules at once reads each group a few times, not once per rule."""
 
     READ_TTL = 20.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, ...], tuple[float, Any]] = {}
+        """key -> (expires, rules)"""
+        self._fresh: dict[tuple[str, ...], tuple[float, Any]] = {}
+        """key -> (when the listing began, rules): the newest listing a create read"""
         self._key_locks: dict[tuple[str, ...], threading.Lock] = {}
 
-    def get(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> Any:
+    def _key_lock(self, key: tuple[str, ...]) -> threading.Lock:
         with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:  # concurrent readers of one group share one fetch
+            return self._key_locks.setdefault(key, threading.Lock())
+
+    def get(self, key: tuple[str, ...], fetch: Callable[[], Any]) -> Any:
+        with self._key_lock(key):  # concurrent readers of one group share one fetch
             entry = self._entries.get(key)
             if entry is not None and entry[0] > time.monotonic():
                 return entry[1]
             value = fetch()
-            self._entries[key] = (time.monotonic() + self.READ_TTL, value)
+            self.put(key, value)
+            return value
+
+    def after(self, key: tuple[str, ...], since: float, fetch: Callable[[], Any]) -> Any:
+        """A listing of the group begun at or after `since` (a monotonic time). Kept apart from
+        the cache `get` reads: a create's listing never stands in for a later read or delete."""
+        with self._key_lock(key):
+            fresh = self._fresh.get(key)
+            if fresh is not None and fresh[0] >= since:
+                return fresh[1]
+            began = time.monotonic()
+            value = fetch()
+            self._fresh[key] = (began, value)
             return value
 
     def put(self, key: tuple[str, ...], value: Any) -> None:
@@ -91,6 +114,7 @@ class _ReadCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._fresh.clear()
 
 
 READ_CACHE = _ReadCache()
@@ -207,8 +231,10 @@ class SecurityGroupApi:
             if made is not None and _rule_id(made):
                 return str(_rule_id(made))
             raise
+        written = time.monotonic()
         try:
-            mine = self.own_rule(fields, remark, self.group_rules(group))
+            listed = READ_CACHE.after(self._cache_key(group), written, lambda: self.group_rules(group))
+            mine = self.own_rule(fields, remark, listed)
             if mine is None or _rule_id(mine) is None:
                 raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")
         except BceApiError as exc:

@@ -1,10 +1,10 @@
-"""Where BCE credentials and endpoints come from, and how SDK clients are configured.
+"""Where BCE credentials and endpoints come from.
 
-Program side (`credential_inputs`): Pulumi config `bce:accessKeyId`, `bce:secretAccessKey`
-(a secret), `bce:region` / `bce:endpoint`; each is passed to resources as a secret input so
-the dynamic provider, which runs in another process, gets them without any module global.
-Provider side (`BceSettings.resolve`): those inputs, else env `BCE_ACCESS_KEY_ID` /
-`BCE_SECRET_ACCESS_KEY` / `BCE_REGION` / `BCE_ENDPOINT`.
+The podlb provider plugin takes them as its configuration (provider/config.py: Pulumi config
+`podlb:accessKeyId`, `podlb:secretAccessKey` (a secret), `podlb:region`, `podlb:endpoint`, else
+the environment). The program reads the same keys for its own calls (cluster discovery,
+`program_settings`). `BceSettings.resolve` reads a `bce_credentials` mapping, else the
+environment: the CLI's overrides, and the state podlb 0.2.0 wrote (provider/legacy.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-import pulumi
 
 CREDENTIALS_INPUT = "bce_credentials"
 DEFAULT_REGION = "bj"
@@ -42,8 +40,8 @@ class BceSettings:
         sk = given.get("secret_access_key") or env.get("BCE_SECRET_ACCESS_KEY")
         if not ak or not sk:
             raise MissingCredentialsError(
-                "no BCE credentials: set Pulumi config bce:accessKeyId and "
-                "`pulumi config set --secret bce:secretAccessKey …`, or the environment "
+                "no BCE credentials: set Pulumi config podlb:accessKeyId and "
+                "`pulumi config set --secret podlb:secretAccessKey …`, or the environment "
                 "variables BCE_ACCESS_KEY_ID and BCE_SECRET_ACCESS_KEY"
             )
         return BceSettings(
@@ -64,25 +62,6 @@ class MissingCredentialsError(RuntimeError):
     pass
 
 
-def credential_inputs() -> pulumi.Output[dict[str, Any]] | None:
-    """The `bce_credentials` input for resources, from Pulumi config; None when unset (the
-    provider then falls back to the environment of the `pulumi` process)."""
-    config = pulumi.Config("bce")
-    ak = config.get("accessKeyId")
-    sk = config.get_secret("secretAccessKey")
-    region = config.get("region")
-    endpoint = config.get("endpoint")
-    if ak is None and sk is None and region is None and endpoint is None:
-        return None
-    values: dict[str, pulumi.Input[Any]] = {
-        k: v for k, v in {"access_key_id": ak, "region": region, "endpoint": endpoint}.items() if v is not None
-    }
-    if sk is not None:
-        values["secret_access_key"] = sk
-    # The whole object is secret: state and outputs show it only as [secret].
-    return pulumi.Output.secret(values)
-
-
 OFFLINE_ENV = "PODLB_OFFLINE"
 
 
@@ -93,19 +72,39 @@ def offline(env: Mapping[str, str] | None = None) -> bool:
 
 def program_settings(env: Mapping[str, str] | None = None) -> BceSettings | None:
     """Credentials for calls the program itself makes (cluster discovery), from Pulumi config
-    `bce:*` or the environment; None when there are none or PODLB_OFFLINE is set (podlb plan)."""
+    `podlb:*` or the environment; None when there are none or PODLB_OFFLINE is set (podlb plan)."""
     env = os.environ if env is None else env
     if offline(env):
         return None
     from pulumi.runtime.config import get_config  # raw read: no "use get_secret" warning
 
     given = {
-        "access_key_id": get_config("bce:accessKeyId"),
-        "secret_access_key": get_config("bce:secretAccessKey"),
-        "region": get_config("bce:region"),
-        "endpoint": get_config("bce:endpoint"),
+        "access_key_id": get_config("podlb:accessKeyId"),
+        "secret_access_key": get_config("podlb:secretAccessKey"),
+        "region": get_config("podlb:region"),
+        "endpoint": get_config("podlb:endpoint"),
     }
     try:
         return BceSettings.resolve({CREDENTIALS_INPUT: {k: v for k, v in given.items() if v}}, env)
     except MissingCredentialsError:
         return None
+
+
+RENAMED_CONFIG = ("accessKeyId", "secretAccessKey", "region", "endpoint")
+
+
+def renamed_config_keys() -> list[str]:
+    """podlb 0.2.0's `bce:*` config keys this stack still sets (podlb now reads `podlb:*`: the
+    provider plugin gets only its own package's keys from the engine)."""
+    from pulumi.runtime.config import get_config
+
+    return [f"bce:{k}" for k in RENAMED_CONFIG if get_config(f"bce:{k}") is not None]
+
+
+def under_mock_engine() -> bool:
+    """Is the program running under Pulumi's mocks (podlb's mock engine, or a user's
+    `pulumi.runtime.set_mocks`)? Then no provider plugin runs and its configuration is moot."""
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.settings import SETTINGS
+
+    return isinstance(SETTINGS.monitor, MockMonitor)

@@ -302,9 +302,11 @@ def parser() -> argparse.ArgumentParser:
     discover.add_argument("--file", default="podlb.facts.yaml", help="facts file to write (default: %(default)s)")
     discover.set_defaults(func=_discover)
 
+    from .install_plugin import add_parser as add_install_plugin_parser
     from .policy_pack import add_parser as add_policy_pack_parser
     from .sandbox import add_parser as add_sandbox_parser
 
+    add_install_plugin_parser(sub)
     add_policy_pack_parser(sub)
 
     add_sandbox_parser(sub)

@@ -16,8 +16,9 @@ from pulumi.runtime import rpc
 
 from ..bce.facts import FACTS_ENV, read_facts
 from ..bce.settings import OFFLINE_ENV
-from ..preview_engine import DYNAMIC_TYPE, FakeCluster, ProgramRun, Registration, is_unknown, run_program
+from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
+from ..resources import ADDON_TYPE, RULE_TYPE
 from ..service.load_balancer import describe
 from .project import Project
 
@@ -91,21 +92,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _type_label(reg: Registration) -> str:
-    if reg.type == DYNAMIC_TYPE:
-        if "security_group_id" in reg.inputs:
-            return "podlb:bce:SecurityGroupRule"
-        return "podlb:bce:CceAddon" if "addon_names" in reg.inputs else "dynamic resource"
-    return reg.type
-
-
 def _summary(reg: Registration) -> str:
     i = plain(reg.inputs)
     if reg.is_read:
         return f"reads live {reg.read_id}"
-    if reg.type == DYNAMIC_TYPE and "security_group_id" in i:
+    if reg.type == RULE_TYPE:
         return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
-    if reg.type == DYNAMIC_TYPE and "addon_names" in i:
+    if reg.type == ADDON_TYPE:
         return (
             f"add-on {'/'.join(i['addon_names'])} >= {i['min_version']}: installed or upgraded if needed, "
             "never uninstalled"
@@ -147,7 +140,8 @@ _CATEGORY = {
     "podlb:index:PodDirectService": 0,
     RELEASE_TYPE: 2,
     PATCH_TYPE: 2,
-    DYNAMIC_TYPE: 3,
+    RULE_TYPE: 3,
+    ADDON_TYPE: 3,
     SERVICE_TYPE: 4,
 }
 
@@ -186,7 +180,7 @@ def _about(reg: Registration | None, registrations: list[Registration]) -> dict[
         kubernetes = f"Service {_kubernetes_name(child)}" if child is not None else None
     elif kubernetes is not None:
         kubernetes = f"{reg.type.rsplit(':', 1)[-1]} {kubernetes}"
-    return {"resource": reg.name, "type": _type_label(reg), "kubernetes": kubernetes}
+    return {"resource": reg.name, "type": reg.type, "kubernetes": kubernetes}
 
 
 def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
@@ -283,13 +277,13 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         plan.resources.append(
             {
                 "op": "read" if reg.is_read else "create",
-                "type": _type_label(reg),
+                "type": reg.type,
                 "name": reg.name,
                 "summary": _summary(reg),
             }
         )
         i = plain(reg.inputs)
-        if reg.type == DYNAMIC_TYPE and "security_group_id" in i:
+        if reg.type == RULE_TYPE:
             plan.rules.append(
                 {
                     "group": i["security_group_id"],

@@ -9,10 +9,11 @@ from typing import Any, Literal, TypedDict
 import pulumi
 from typing_extensions import Required
 
+from ..addon_model import parse_version
 from ..bce.settings import offline
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
-from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType, parse_version
+from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType
 from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
 
 LB_CONTROLLER_CHART = "cce-lb-controller"
@@ -180,7 +181,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             "is required when it isn't discovered (discovery reads the CCE API, with BCE credentials and a "
             "cluster_id known at preview)",
             "set the cluster's container network mode, e.g. 'vpc-route-veth', or configure BCE credentials "
-            "(bce:accessKeyId, bce:secretAccessKey) so podlb reads it from the CCE API",
+            "(podlb:accessKeyId, podlb:secretAccessKey) so podlb reads it from the CCE API",
         )
     profile = network_profile(resource, args.get("network_mode"), args.get("nic_type"))
     nodes = _group_list(resource, "node_security_group_ids", args.get("node_security_group_ids"))

@@ -8,13 +8,14 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..bce.cce_addon import CceAddon
+from ..addon_model import find_addon, version_at_least
 from ..bce.clients import BceApiError
 from ..bce.discovery import DiscoveredCluster, discover_cluster
 from ..bce.facts import FACTS_FILE, FactsFileError, facts_from_env
-from ..bce.security_group_rule import SecurityGroupRule
-from ..bce.settings import credential_inputs, offline, program_settings
+from ..bce.settings import offline, program_settings, renamed_config_keys, under_mock_engine
 from ..errors import PodLbError
+from ..provider.config import check_config, stack_provider_config
+from ..resources import RULE_TYPE, CceAddon, SecurityGroupRule
 from ..rule_model import RuleSpec, owned_by_stack, owner_remark
 from .args import (
     LB_CONTROLLER_CHART,
@@ -35,10 +36,8 @@ from .lb_controller import (
     LB_CONTROLLER_DEPLOYMENT,
     LB_CONTROLLER_ID,
     LB_CONTROLLER_NAMESPACE,
-    find_addon,
     lb_controller_problem,
     plan_check,
-    version_at_least,
 )
 from .network import check_cluster_id
 from .rule_budget import RuleBudget
@@ -75,6 +74,7 @@ class PodDirectCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PodDirectClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Everything up to super().__init__ may raise PodLbError; nothing is registered then.
+        _refuse_renamed_config(name)
         self._discovered = _discover(name, args)
         notes: list[str] = []
         given = dict(args)
@@ -114,9 +114,9 @@ class PodDirectCluster(pulumi.ComponentResource):
         )
         self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
         self._rules: dict[str, SecurityGroupRule] = {}
+        self._podlb_config_checked = False
         self._blb_ports: dict[str, dict[tuple[int, str], str]] = {}
         self._blb_backends: dict[str, dict[str, int]] = {}
-        self._credentials = credential_inputs()
         for note in notes:
             pulumi.log.warn(note, resource=self)
         if args.get("kubeconfig") is not None:
@@ -242,6 +242,7 @@ class PodDirectCluster(pulumi.ComponentResource):
 
     def _rule(self, spec: RuleSpec) -> SecurityGroupRule:
         if spec.key not in self._rules:
+            self._check_podlb_config()
             name = f"{self.name}-rule-{spec.key}"
             self._rules[spec.key] = SecurityGroupRule(
                 name,
@@ -252,11 +253,29 @@ class PodDirectCluster(pulumi.ComponentResource):
                     "source_ip": spec.source_cidr,
                     # the owner token: this resource, and no other, may adopt or change the rule
                     "remark": owner_remark(pulumi.get_project(), pulumi.get_stack(), name),
-                    "bce_credentials": self._credentials,
                 },
                 opts=pulumi.ResourceOptions(parent=self),
             )
         return self._rules[spec.key]
+
+    def _check_podlb_config(self) -> None:
+        """The default podlb provider's configuration, checked before the first podlb resource
+        registers: the provider's own CheckConfig would say the same, but the engine then
+        aborts the program mid-flight and the SDK prints its traceback under the message."""
+        if self._podlb_config_checked:
+            return
+        self._podlb_config_checked = True
+        if offline() or under_mock_engine() or self.get_provider(RULE_TYPE) is not None:
+            return  # no plugin runs here, or an explicit podlb.Provider checks its own arguments
+        failures = check_config(stack_provider_config())
+        if failures:
+            raise PodLbError(
+                self.name,
+                ", ".join(f"podlb:{f.property}" for f in failures),
+                "; ".join(f.reason for f in failures),
+                "configure the podlb provider (README, 'Provider configuration'), or pass a podlb.Provider in "
+                "opts.providers",
+            )
 
     def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)
@@ -268,6 +287,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         if plan.lb_controller == "helm":
             return self._helm_release(name, plan)
         if plan.lb_controller == "ensure":
+            self._check_podlb_config()
             addon = CceAddon(
                 f"{name}-lb-controller-addon",
                 {
@@ -277,7 +297,6 @@ class PodDirectCluster(pulumi.ComponentResource):
                     "timeout_seconds": plan.addon_timeout_seconds,
                     # 60 polls over the timeout, at most every 10 s
                     "poll_seconds": min(10.0, plan.addon_timeout_seconds / 60),
-                    "bce_credentials": self._credentials,
                 },
                 # Services wait for it; it is never uninstalled (its delete is a no-op)
                 opts=pulumi.ResourceOptions(parent=self),
@@ -397,6 +416,25 @@ def security_group_origins(
     return rows
 
 
+def _refuse_renamed_config(name: str) -> None:
+    """podlb 0.2.0 read `bce:*` config; the provider plugin gets only `podlb:*` keys from the
+    engine, so an old key would silently not be used: stop at preview and say how to move it."""
+    old = renamed_config_keys()
+    if old:
+        moves = "; ".join(
+            f"pulumi config set {'--secret ' if k.endswith('secretAccessKey') else ''}podlb:{k.split(':')[1]} "
+            f'"$(pulumi config get {k})" && pulumi config rm {k}'
+            for k in old
+        )
+        raise PodLbError(
+            name,
+            ", ".join(old),
+            "podlb reads its BCE settings from podlb:* config now (the provider plugin is given only its own "
+            "package's keys), so these would be ignored",
+            f"rename them: {moves}",
+        )
+
+
 def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None:
     """One CCE API read per cluster, when asked for or when credentials are configured."""
     wanted = args.get("discover")
@@ -417,7 +455,7 @@ def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None
                     if settings is None
                     else "cluster_id is not known until another resource exists"
                 ),
-                "set bce:accessKeyId and bce:secretAccessKey (or BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY), "
+                "set podlb:accessKeyId and podlb:secretAccessKey (or BCE_ACCESS_KEY_ID/BCE_SECRET_ACCESS_KEY), "
                 "or leave discover unset and give network_mode and the security groups yourself",
             )
         return None
@@ -429,7 +467,7 @@ def _discover(name: str, args: PodDirectClusterArgs) -> DiscoveredCluster | None
             name,
             "discover",
             f"reading cluster {cluster_id} from the CCE API failed: {exc}",
-            "check cluster_id, bce:region (or bce:endpoint) and the credentials; or set discover=False "
+            "check cluster_id, podlb:region (or podlb:endpoint) and the credentials; or set discover=False "
             "and give network_mode and the security groups yourself",
         ) from None
 

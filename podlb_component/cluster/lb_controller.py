@@ -9,10 +9,17 @@ kube-system/cce-lb-controller (the seed guide's check). The CCE add-on API repor
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from ..addon_model import (
+    IN_PROGRESS,
+    RUNNING,
+    AddonState,
+    find_addon,
+    version_at_least,
+)
 
 LB_CONTROLLER_NAMESPACE = "kube-system"
 LB_CONTROLLER_DEPLOYMENT = "cce-lb-controller"
@@ -23,9 +30,6 @@ ADDON_NAMES: tuple[str, ...] = ("cce-lb-controller",)
 add-on API page lists 15 names, none of them the LB controller; `cce-lb-controller` is the
 chart's name in the seed guide. Overridable with `lb_controller_addon_names`."""
 DEFAULT_MIN_VERSION = "1.0.0"  # the version the seed guide installs
-RUNNING = "Running"
-IN_PROGRESS = ("Installing", "Upgrading")
-BROKEN = ("Failed", "Abnormal")
 ClusterType = Literal["managed", "standalone"]
 MANAGED_MASTER_TYPES = ("managed", "managedPro", "serverless")
 STANDALONE_MASTER_TYPES = ("custom", "containerizedCustom")
@@ -44,77 +48,6 @@ def cluster_type_of(master_type: str | None) -> ClusterType | None:
     if master_type in STANDALONE_MASTER_TYPES:
         return "standalone"
     return None
-
-
-# -- versions ---------------------------------------------------------------------------------
-_SEMVER = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
-_DATE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?:\.(\d+))?$")
-
-
-def parse_version(text: str | None) -> tuple[str, tuple[int, ...]] | None:
-    """("semver", (1, 3, 13)) or ("date", (2022, 11, 8, 1552)) — older installs report
-    date-style versions — or None for anything else."""
-    value = (text or "").strip()
-    date = _DATE.match(value)
-    if date:
-        return "date", tuple(int(g or 0) for g in date.groups())
-    semver = _SEMVER.match(value)
-    if semver:
-        return "semver", tuple(int(g or 0) for g in semver.groups())
-    return None
-
-
-def version_at_least(installed: str | None, minimum: str) -> bool | None:
-    """True/False when the two compare; None when they don't (a date-style version against a
-    numbered one, or an unparseable version): a caller warns instead of guessing."""
-    a, b = parse_version(installed), parse_version(minimum)
-    if a is None or b is None or a[0] != b[0]:
-        return None
-    return a[1] >= b[1]
-
-
-# -- the add-on as the CCE API lists it -------------------------------------------------------
-@dataclass(frozen=True)
-class AddonState:
-    name: str
-    installed_version: str | None
-    """None: listed but not installed."""
-    phase: str | None
-    latest_version: str | None
-    managed: bool
-    allow_install: bool
-
-
-def _instance(item: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The installed instance: `instance`, or the first of `multiInstances` (types/addon.go:
-    multi-instance add-ons list their instances there)."""
-    if item.get("instance"):
-        return item["instance"]  # type: ignore[no-any-return]
-    multi = [i for i in item.get("multiInstances") or [] if i]
-    return multi[0] if multi else None
-
-
-def find_addon(items: Iterable[Mapping[str, Any]], names: Sequence[str]) -> tuple[AddonState | None, list[str]]:
-    """The first of `names` the list holds, and every name the list holds (for the error)."""
-    listed = {str((item.get("meta") or {}).get("name") or ""): item for item in items}
-    for name in names:
-        item = listed.get(name)
-        if item is None:
-            continue
-        meta = item.get("meta") or {}
-        instance = _instance(item) or {}
-        return (
-            AddonState(
-                name=name,
-                installed_version=instance.get("installedVersion") or None,
-                phase=(instance.get("status") or {}).get("phase") or None,
-                latest_version=meta.get("latestVersion") or None,
-                managed=bool(meta.get("managed")),
-                allow_install=bool((meta.get("installInfo") or {}).get("allowInstall", True)),
-            ),
-            sorted(n for n in listed if n),
-        )
-    return None, sorted(n for n in listed if n)
 
 
 @dataclass(frozen=True)
@@ -276,8 +209,8 @@ def plan_check(
         )
     warnings.append(
         "lb_controller='validate' can't check the add-on here: on a managed cluster it runs on Baidu's side, "
-        "not in kube-system, and only the CCE add-on API reports it. Configure BCE credentials (bce:accessKeyId, "
-        "bce:secretAccessKey) so `pulumi preview` checks it, set cluster_type='standalone' if this cluster runs "
+        "not in kube-system, and only the CCE add-on API reports it. Configure BCE credentials (podlb:accessKeyId, "
+        "podlb:secretAccessKey) so `pulumi preview` checks it, set cluster_type='standalone' if this cluster runs "
         "it in kube-system, or lb_controller='ensure' to have podlb install it"
     )
     return result("not checked: managed cluster and the CCE API was not read")

@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 import yaml
 
+from ..addon_model import find_addon
 from ..cluster.ipmasq import MASQ_KEYS
 from ..cluster.lb_controller import (
     ADDON_NAMES,
     CONSOLE_HINT,
     DEFAULT_MIN_VERSION,
     cluster_type_of,
-    find_addon,
     judge_addon,
     lb_controller_problem,
 )

@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..bce.security_group_rule import SecurityGroupRule
 from ..cluster.component import PodDirectCluster
 from ..errors import PodLbError
+from ..resources import SecurityGroupRule
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
 from .manifest import service_manifest

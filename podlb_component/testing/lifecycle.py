@@ -1,11 +1,11 @@
 """Run a sequence of program versions the way `pulumi up`, `refresh` and `destroy` do, for a
-program's dynamic resources (podlb's security-group rules), against a cloud API such as the fake
-BCE — so a test can check what the cloud holds after every step of a real-looking history.
+program's podlb custom resources (security-group rules, the add-on), against a cloud API such as
+the fake BCE — so a test can check what the cloud holds after every step of a real-looking history.
 
 What it reproduces of the engine:
 - each step evaluates the program under Pulumi's mock runtime as an update (not a preview) and
-  starts a new `python -m pulumi.dynamic` process for its provider calls (ProviderHost), as
-  every `pulumi up` starts its own plugins;
+  starts a new podlb provider process for its provider calls (ProviderHost), configured from
+  the stack's `podlb:*` config, as every `pulumi up` starts its own plugins;
 - `Check` gets the previous inputs as olds; `Diff` gets the previous *outputs* as olds and the
   checked inputs as news; `Create` gets the checked inputs; `Update`, `Read` and `Delete` get the
   outputs recorded in the state; the state keeps the checked inputs and the outputs;
@@ -16,8 +16,9 @@ What it reproduces of the engine:
 - a failed step raises and keeps in the state what succeeded; replaced resources not yet deleted
   stay pending and are deleted first by the next step (the engine's `pendingDelete`).
 
-What it does not: parallel steps (one call at a time), resources other than dynamic ones (the
-mock runtime answers those), aliases, `protect`, ignoreChanges, import, and the engine's
+What it does not: parallel steps (one call at a time), resources of other providers (the mock
+runtime answers those), explicit podlb providers (one default provider per step), aliases,
+`protect`, ignoreChanges, import, and the engine's
 recovery of operations interrupted by a crash.
 """
 
@@ -27,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..preview_engine import DYNAMIC_TYPE, ProgramRun, run_program
+from ..bce.settings import BceSettings
+from ..preview_engine import PODLB_CUSTOM_TYPES, ProgramRun, run_program
 from .fake_bce import FakeBce
 from .fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from .provider_host import ProviderHost
@@ -43,7 +45,7 @@ class StateEntry:
     id: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
-    provider: str
+    type: str
 
 
 @dataclass
@@ -73,9 +75,9 @@ class Lifecycle:
         self.fake = fake
         self.project, self.stack = project, stack
         self.config = {
-            "bce:accessKeyId": ACCESS_KEY_ID,
-            "bce:secretAccessKey": SECRET_ACCESS_KEY,
-            "bce:endpoint": fake.endpoint,
+            "podlb:accessKeyId": ACCESS_KEY_ID,
+            "podlb:secretAccessKey": SECRET_ACCESS_KEY,
+            "podlb:endpoint": fake.endpoint,
             **(config or {}),
         }
         self.state: dict[str, StateEntry] = {}
@@ -84,7 +86,10 @@ class Lifecycle:
         """The program run of the last `up`: its registrations, dependencies and warnings."""
 
     def _host(self) -> ProviderHost:
-        return ProviderHost(stack=self.stack, project=self.project)
+        config = {k.split(":", 1)[1]: v for k, v in self.config.items() if k.startswith("podlb:")}
+        # the fake answers fast: short timeouts and back-off, as the wire tests use
+        fast = BceSettings("-", "-", timeout_ms=2000, retry_base_ms=10)
+        return ProviderHost(fast, config=config, stack=self.stack, project=self.project)
 
     def _log(self) -> tuple[StepLog, int, int]:
         return StepLog(), len(self.fake.calls), self.fake.count(mutating=True)
@@ -100,18 +105,17 @@ class Lifecycle:
             program,
             preview=False,
             config=self.config,
-            secret_keys=["bce:secretAccessKey"],
+            secret_keys=["podlb:secretAccessKey"],
             project=self.project,
             stack=self.stack,
         )
         log.run = self.last_run = run
-        desired = [r for r in run.mocks.registrations if r.type == DYNAMIC_TYPE and not r.is_read]
+        desired = [r for r in run.mocks.registrations if r.type in PODLB_CUSTOM_TYPES and not r.is_read]
         wanted = {r.name for r in desired}
         with self._host() as host:
             try:
                 for reg in desired:
-                    assert reg.dynamic_provider is not None
-                    self._step(host, log, reg.name, reg.inputs, reg.dynamic_provider)
+                    self._step(host, log, reg.name, reg.inputs, reg.type)
                 removed = [e for name, e in self.state.items() if name not in wanted]
                 self._delete_all(host, log, removed)
             finally:
@@ -124,39 +128,39 @@ class Lifecycle:
     def _delete_all(self, host: ProviderHost, log: StepLog, entries: list[StateEntry]) -> None:
         """Pending deletes and `entries`, dependents first (reverse state order)."""
         for entry in reversed(self.pending_deletes + entries):
-            host.delete(entry.id, entry.outputs, entry.name)
+            host.delete(entry.id, entry.outputs, entry.name, entry.type)
             if any(entry is pending for pending in self.pending_deletes):
                 self.pending_deletes = [p for p in self.pending_deletes if p is not entry]
             else:
                 del self.state[entry.name]
             log.deleted.append(entry.name)
 
-    def _step(self, host: ProviderHost, log: StepLog, name: str, inputs: dict[str, Any], provider: str) -> None:
+    def _step(self, host: ProviderHost, log: StepLog, name: str, inputs: dict[str, Any], type_: str) -> None:
         old = self.state.get(name)
-        news, failures = host.check(provider, old.inputs if old else {}, inputs, name)
+        news, failures = host.check(type_, old.inputs if old else {}, inputs, name)
         if failures:
             raise LifecycleError(f"{name}: Check failed: {failures}")
         if old is None:
-            new_id, outs = host.create(news, name)
-            self.state[name] = StateEntry(name, new_id, news, outs, provider)
+            new_id, outs = host.create(news, name, type_)
+            self.state[name] = StateEntry(name, new_id, news, outs, type_)
             log.created.append(name)
             return
-        diff = host.diff(old.id, old.outputs, news, name)
+        diff = host.diff(old.id, old.outputs, news, name, type_)
         if diff.replaces:
             if diff.delete_before_replace:
-                host.delete(old.id, old.outputs, name)
+                host.delete(old.id, old.outputs, name, type_)
                 del self.state[name]
             else:
                 self.pending_deletes.append(old)
-            new_id, outs = host.create(news, name)
-            self.state[name] = StateEntry(name, new_id, news, outs, provider)
+            new_id, outs = host.create(news, name, type_)
+            self.state[name] = StateEntry(name, new_id, news, outs, type_)
             log.replaced.append(name)
         elif diff.changes:
-            outs = host.update(old.id, old.outputs, news, name)
-            self.state[name] = StateEntry(name, old.id, news, outs, provider)
+            outs = host.update(old.id, old.outputs, news, name, type_)
+            self.state[name] = StateEntry(name, old.id, news, outs, type_)
             log.updated.append(name)
         else:
-            self.state[name] = StateEntry(name, old.id, news, old.outputs, provider)
+            self.state[name] = StateEntry(name, old.id, news, old.outputs, type_)
             log.unchanged.append(name)
 
     def refresh(self) -> StepLog:
@@ -164,7 +168,7 @@ class Lifecycle:
         with self._host() as host:
             try:
                 for entry in list(self.state.values()):
-                    new_id, outs = host.read(entry.id, entry.outputs, entry.inputs, entry.name)
+                    new_id, outs = host.read(entry.id, entry.outputs, entry.inputs, entry.name, entry.type)
                     if not new_id:
                         del self.state[entry.name]
                         log.deleted.append(entry.name)

@@ -4,10 +4,11 @@
 
 The engine itself is product code (it is what `podlb plan` runs) and lives in
 `podlb_component.preview_engine`; this module is the stable name tests import it by.
+podlb's rules register as RULE_TYPE and the add-on as ADDON_TYPE (podlb 0.2.0 registered both
+as DYNAMIC_TYPE).
 """
 
 from ..preview_engine import (
-    DYNAMIC_TYPE,
     NOT_RESOLVED,
     FakeCluster,
     ProgramRun,
@@ -17,10 +18,13 @@ from ..preview_engine import (
     run_program,
     unwrap_secrets,
 )
+from ..resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE
 
 __all__ = [
+    "ADDON_TYPE",
     "DYNAMIC_TYPE",
     "NOT_RESOLVED",
+    "RULE_TYPE",
     "FakeCluster",
     "ProgramRun",
     "RecordingMocks",

@@ -39,17 +39,23 @@ def group_rules(sandbox: Sandbox, group_id: str) -> list[dict[str, Any]]:
     return list(state.security_groups.groups[group_id].rules)
 
 
-def podlb_rule_counts(sandbox: Sandbox, groups: Sequence[str]) -> Counter[tuple[str, str, str, str]]:
-    """How many times each rule podlb owns, as (group, protocol, port, source), is on these
-    groups (a duplicate counts twice)."""
-    found: Counter[tuple[str, str, str, str]] = Counter()
+def podlb_rules_listed(sandbox: Sandbox, groups: Sequence[str]) -> list[tuple[tuple[str, str, str, str], str]]:
+    """Each rule podlb owns on these groups: (group, protocol, port, source) and its id."""
+    found = []
     for g in groups:
         for rule in group_rules(sandbox, g):
             if (rule.get("remark") or rule.get("description") or "").startswith(PODLB_REMARK):
                 source = rule.get("sourceIp") or rule.get("remoteIpPrefix") or rule.get("sourceIpPrefix") or ""
                 port = rule.get("portRange") or rule.get("portRangeMin") or ""
-                found[(g, rule.get("protocol", ""), str(port), source)] += 1
+                rule_id = rule.get("id") or rule.get("securityGroupRuleId") or rule.get("enterpriseSecurityGroupRuleId")
+                found.append(((g, rule.get("protocol", ""), str(port), source), str(rule_id)))
     return found
+
+
+def podlb_rule_counts(sandbox: Sandbox, groups: Sequence[str]) -> Counter[tuple[str, str, str, str]]:
+    """How many times each rule podlb owns, as (group, protocol, port, source), is on these
+    groups (a duplicate counts twice)."""
+    return Counter(key for key, _ in podlb_rules_listed(sandbox, groups))
 
 
 def podlb_rules(sandbox: Sandbox, groups: Sequence[str]) -> set[tuple[str, str, str, str]]:

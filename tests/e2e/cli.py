@@ -40,6 +40,10 @@ class PulumiCli:
     sandbox: Sandbox
     tmp: Path
     projects: list[tuple[Path, str]] = field(default_factory=list)
+    env_overrides: dict[str, str | None] = field(default_factory=dict)
+    """Variables to set (or, with None, remove) on top of the sandbox's, for every command."""
+    venv_on_path: bool = True
+    """Whether this interpreter's bin directory (its pulumi-resource-podlb) is on PATH."""
 
     def __post_init__(self) -> None:
         self.home = self.tmp / "pulumi-home"
@@ -50,8 +54,10 @@ class PulumiCli:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "BCE_"))}
         env.update(self.sandbox.env())
+        venv_bin = [str(Path(sys.executable).parent)] if self.venv_on_path else []
+        path = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != str(Path(sys.executable).parent)]
         env.update(
-            PATH=f"{self.toolchain_bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            PATH=os.pathsep.join([str(self.toolchain_bin), *venv_bin, *path]),
             PULUMI_HOME=str(self.home),
             PULUMI_BACKEND_URL=f"file://{self.backend}",
             PULUMI_CONFIG_PASSPHRASE="",
@@ -59,18 +65,25 @@ class PulumiCli:
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
         )
+        for key, value in self.env_overrides.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         return env
 
-    def project(self, source: Path, stack: str = "dev", config: dict[str, Any] | None = None) -> Path:
-        """A copy of a project whose virtualenv is this interpreter's, with stack `stack`
-        created and its config (Pulumi.<stack>.yaml of the source, then `config`) set."""
+    def project(
+        self, source: Path, stack: str = "dev", config: dict[str, Any] | None = None, virtualenv: Path | None = None
+    ) -> Path:
+        """A copy of a project whose virtualenv is this interpreter's (or `virtualenv`), with
+        stack `stack` created and its config (Pulumi.<stack>.yaml of the source, then `config`) set."""
         work = self.tmp / f"project-{len(self.projects)}"
         shutil.copytree(source, work, ignore=shutil.ignore_patterns(".venv", "venv", "__pycache__", "Pulumi.*.yaml"))
         project = yaml.safe_load((work / "Pulumi.yaml").read_text())
         project.setdefault("runtime", {"name": "python"})
         if isinstance(project["runtime"], str):
             project["runtime"] = {"name": project["runtime"]}
-        project["runtime"].setdefault("options", {})["virtualenv"] = str(Path(sys.prefix))
+        project["runtime"].setdefault("options", {})["virtualenv"] = str(virtualenv or Path(sys.prefix))
         (work / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
         stack_config = {}
         if (source / f"Pulumi.{stack}.yaml").is_file():
@@ -80,6 +93,12 @@ class PulumiCli:
         self.set_config(work, stack_config, stack)
         self.run(work, "stack", "init", stack).ok()
         return work
+
+    def use_virtualenv(self, project: Path, virtualenv: Path) -> None:
+        """Point the project at another virtualenv (as a user re-creating theirs would)."""
+        document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+        document["runtime"]["options"]["virtualenv"] = str(virtualenv)
+        (project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
 
     def set_config(self, project: Path, config: dict[str, Any], stack: str = "dev") -> None:
         """Replace the stack's config file (as a user editing Pulumi.<stack>.yaml would)."""

@@ -42,9 +42,6 @@ CLUSTERS: dict[str, dict[str, Any]] = {
     },
 }
 PROJECTS = {"root": REPO, **{p.name: p for p in sorted((REPO / "examples").iterdir()) if (p / "Pulumi.yaml").is_file()}}
-# podlb's rules and add-on are dynamic resources: the engine registers them under the
-# dynamic provider's type, which plan names by what they are.
-DYNAMIC = {"podlb:bce:SecurityGroupRule", "podlb:bce:CceAddon"}
 
 
 def seed_all(sandbox: Sandbox) -> None:
@@ -68,9 +65,7 @@ def registered(preview_json: str) -> set[tuple[str, str]]:
 
 
 def planned(plan: dict[str, Any]) -> set[tuple[str, str]]:
-    return {
-        ("pulumi-python:dynamic:Resource" if r["type"] in DYNAMIC else r["type"], r["name"]) for r in plan["resources"]
-    }
+    return {(r["type"], r["name"]) for r in plan["resources"]}
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))

@@ -63,6 +63,12 @@ def test_root_project_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
     owners = {m.manager for m in web.metadata.managed_fields}
     assert FIELD_MANAGER in owners and len(owners) >= 2
 
+    # what the engine registered is the provider's resources, not dynamic ones
+    types = [r["type"] for r in pulumi.resources(project)]
+    assert "pulumi-python:dynamic:Resource" not in types
+    assert types.count("podlb:bce:SecurityGroupRule") == len(expected)
+    assert types.count("pulumi:providers:podlb") == 1
+
     pulumi.run(project, "up", "--expect-no-changes").ok()
     # The first refresh re-reads the ip-masq ConfigMap that the cluster read (`ConfigMap.get`)
     # before patching it: that read resource, and nothing else, is updated. See

@@ -2,18 +2,19 @@
 fake can inject, transient (once) and persistent (more than the SDK retries). After each run the
 fake's state must match what the provider reported (no duplicate, no orphan rule), and a
 failure must name the call and its cause. Creates and deletes run both in this process and
-through `python -m pulumi.dynamic` (the engine's provider host)."""
+through the podlb provider plugin (`python -m podlb_component.provider`, over gRPC, as the
+engine runs it)."""
 
 import pytest
 
+from podlb_component.addon_model import find_addon
 from podlb_component.bce.clients import BceApiError
 from podlb_component.bce.discovery import discover_cluster
-from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.bce.settings import BceSettings
-from podlb_component.cluster.lb_controller import find_addon
 from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from podlb_component.testing.mock_engine import ADDON_TYPE, RULE_TYPE
 from podlb_component.testing.provider_host import InProcessProvider, ProviderHost, ProviderHostError
 
 KINDS = ["500", "503", "429", "RequestExpired", "502", "504", "hang", "drop"]
@@ -31,29 +32,23 @@ def fake(fake_bce):
     return fake_bce
 
 
+def settings(fake):
+    """The fake's credentials, with a client timeout shorter than its hangs: the provider's configuration."""
+    return BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake.endpoint, timeout_ms=250, retry_base_ms=10)
+
+
 @pytest.fixture(params=["in-process", "host"])
-def drive(request):
-    driver = InProcessProvider(SecurityGroupRuleProvider()) if request.param == "in-process" else ProviderHost()
+def drive(request, fake):
+    driver = InProcessProvider(settings(fake)) if request.param == "in-process" else ProviderHost(settings(fake))
     yield driver
     driver.close()
 
 
-def credentials(fake):
-    """The fake's credentials, with a client timeout shorter than its hangs."""
-    return {
-        "access_key_id": ACCESS_KEY_ID,
-        "secret_access_key": SECRET_ACCESS_KEY,
-        "endpoint": fake.endpoint,
-        "timeout_ms": 250,
-        "retry_base_ms": 10,
-    }
-
-
 def props(fake, group, drive=None):
     """Checked inputs, as the engine hands them to Create (through `drive` when given)."""
-    drive = drive or InProcessProvider(SecurityGroupRuleProvider())
+    drive = drive or InProcessProvider(settings(fake))
     inputs, failures = drive.check(
-        SecurityGroupRuleProvider(),
+        RULE_TYPE,
         {},
         {
             "security_group_id": group,
@@ -61,7 +56,6 @@ def props(fake, group, drive=None):
             "port_range": "8080",
             "source_ip": "10.0.0.0/16",
             "remark": REMARK,
-            "bce_credentials": credentials(fake),
         },
     )
     assert failures == []
@@ -119,8 +113,8 @@ def test_create(fake, drive, group, route, path, kind, persistent):
             assert group.startswith("esg-") and [r["remark"] for r in left] == [REMARK]
             fake.clear_faults()
             READ_CACHE.clear()
-            retried = SecurityGroupRuleProvider().create(props(fake, group))
-            assert [rule_id(r) for r in live(fake, group)] == [retried.id]
+            retried_id, _ = InProcessProvider(settings(fake)).create(props(fake, group))
+            assert [rule_id(r) for r in live(fake, group)] == [retried_id]
         return
     (rule,) = live(fake, group)  # exactly one: no duplicate
     assert rule_id(rule) == created_id and rule["remark"] == REMARK  # state matches the fake
@@ -134,7 +128,7 @@ def test_read(fake, drive, group, kind, persistent):
     READ_CACHE.clear()
     route = "esg.list" if group.startswith("esg-") else "bcc.getSecurityGroup"
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
-    reader = drive if isinstance(drive, InProcessProvider) else ProviderHost()  # a refresh: a new process
+    reader = drive if isinstance(drive, InProcessProvider) else ProviderHost(settings(fake))  # a refresh: a new process
     try:
         read_id, _ = reader.read(created_id, outs)
     except FAILED as err:
@@ -205,10 +199,9 @@ DISCOVERY_ROUTES = ["cce.getCluster", "cce.listInstances", "cce.listAddons", "bc
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("persistent", [False, True])
 def test_discovery(fake, route, kind, persistent):
-    settings = BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake.endpoint, timeout_ms=250, retry_base_ms=10)
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
     try:
-        found = discover_cluster(settings, "cce-fault1")
+        found = discover_cluster(settings(fake), "cce-fault1")
     except BceApiError as err:
         assert persistent
         assert_names_call_and_cause(
@@ -246,7 +239,6 @@ def addon_props(fake):
         "min_version": "1.3.6",
         "timeout_seconds": 10,
         "poll_seconds": 0.01,
-        "bce_credentials": credentials(fake),
     }
 
 
@@ -255,22 +247,20 @@ def addon_props(fake):
 def test_ensure_addon(fake, start, route, path, kind, persistent):
     """Whatever fails, the add-on is installed (or upgraded) at most once, never removed, and a
     failure names the call; a retry after a failure finishes the job."""
-    from podlb_component.bce.cce_addon import CceAddonProvider
-
     addons = fake.state.cce.get("cce-fault1").addons
     if start == "missing":
         addons.clear()
     else:
         addons["cce-lb-controller"] = {"version": "1.0.0", "phase": "Running"}
     fake.fail_next(route, kind, times=PERSISTENT if persistent else 1)
-    provider = CceAddonProvider()
+    provider = InProcessProvider(settings(fake))
     try:
-        outs = provider.create(addon_props(fake)).outs
+        _, outs = provider.create(addon_props(fake), type_=ADDON_TYPE)
     except FAILED as err:
         assert persistent, f"a single {kind} should be retried away: {err}"
         assert_names_call_and_cause(err, path, kind)
         fake.clear_faults()
-        outs = provider.create(addon_props(fake)).outs  # the next `pulumi up`
+        _, outs = provider.create(addon_props(fake), type_=ADDON_TYPE)  # the next `pulumi up`
     assert outs["installed_version"] == "1.3.13" and outs["phase"] == "Running"
     # exactly one install or upgrade took effect (answered 200, or made before its answer was lost);
     # every other try met the one under way (409) or never reached the model

@@ -5,7 +5,7 @@ import pytest
 from stacks import CLUSTER_ARGS, build, resolved
 
 from podlb_component import PodDirectCluster
-from podlb_component.testing.mock_engine import DYNAMIC_TYPE, FakeCluster, run_program
+from podlb_component.testing.mock_engine import ADDON_TYPE, FakeCluster, run_program
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -107,7 +107,7 @@ def test_helm_needs_a_repository():
 
 def test_ensure_registers_the_addon_resource_before_the_services():
     run = build({"lb_controller": "ensure", "lb_controller_min_version": "1.3.6"})
-    (addon,) = [r for r in run.mocks.of_type(DYNAMIC_TYPE) if "addon_names" in r.inputs]
+    (addon,) = [r for r in run.mocks.of_type(ADDON_TYPE) if "addon_names" in r.inputs]
     assert addon.name == "prod-lb-controller-addon" and addon.parent == run.mocks.by_name("prod").urn
     assert addon.inputs["addon_names"] == ["cce-lb-controller"] and addon.inputs["min_version"] == "1.3.6"
     assert addon.urn in run.mocks.by_name("web-service").dependencies
@@ -117,7 +117,7 @@ def test_ensure_registers_the_addon_resource_before_the_services():
 def test_skip_touches_nothing():
     run = build({"lb_controller": "skip"}, fake=FakeCluster.cce_default(lb_controller=None))
     assert not [r for r in run.mocks.registrations if r.type in (DEPLOYMENT, RELEASE)]
-    assert not [r for r in run.mocks.of_type(DYNAMIC_TYPE) if "addon_names" in r.inputs]
+    assert not [r for r in run.mocks.of_type(ADDON_TYPE) if "addon_names" in r.inputs]
 
 
 @pytest.mark.parametrize(

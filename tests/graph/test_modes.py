@@ -4,6 +4,7 @@ import pytest
 import yaml
 from stacks import build, resolved
 
+from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.rule_model import owner_remark, remark_owner
 from podlb_component.testing.mock_engine import FakeCluster
 
@@ -143,16 +144,21 @@ def test_sources():
     assert any("open to 0.0.0.0/0" in w for w in public.warnings)
 
 
-def test_credentials_from_config_reach_rules_as_secrets():
+def test_credentials_from_config_reach_no_rule():
+    """podlb:* config configures the podlb provider (the engine hands it over); a rule is
+    registered with its own fields only, under the default provider, and the secret is nowhere."""
     run = build(
         {"discover": False},
-        config={"bce:accessKeyId": "AKID", "bce:secretAccessKey": "SECRETKEY"},
-        secret_keys=["bce:secretAccessKey"],
+        config={"podlb:accessKeyId": "AKID", "podlb:secretAccessKey": "SECRETKEY"},
+        secret_keys=["podlb:secretAccessKey"],
         preview=False,
     )
-    for rule in run.mocks.rules():
-        assert "bce_credentials" in rule.secret_paths
-        assert rule.inputs["bce_credentials"]["secret_access_key"] == "SECRETKEY"
+    rules = run.mocks.rules()
+    assert rules
+    for rule in rules:
+        assert not set(LEGACY_KEYS) & set(rule.inputs) and rule.secret_paths == ()
+        assert rule.provider == ""  # the default podlb provider, configured from the stack's config
+    assert "SECRETKEY" not in repr([r.inputs for r in run.mocks.registrations])
 
 
 def test_missing_expected_backends_warns():

@@ -58,3 +58,27 @@ def test_service_errors_register_nothing_of_the_service(override, field, problem
 def test_cluster_argument_must_be_a_cluster():
     err, _ = run_capturing(lambda: PodDirectService("web", {"cluster": "cce-abc", **SERVICE_ARGS}))
     assert err.field == "cluster"
+
+
+def test_bce_config_keys_of_0_2_0_are_refused_with_the_rename():
+    """podlb 0.2.0 read bce:*; the provider plugin gets only podlb:* keys from the engine, so an
+    old key would be silently unused: preview stops, registers nothing, and says how to move it."""
+    holder = {}
+
+    def program():
+        from pulumi.runtime.settings import SETTINGS
+
+        holder["mocks"] = SETTINGS.monitor.mocks
+        PodDirectCluster("prod", CLUSTER_ARGS)
+
+    with pytest.raises(PodLbError) as err:
+        run_program(
+            program,
+            config={"bce:accessKeyId": "AKID", "bce:secretAccessKey": "SECRETKEY"},
+            secret_keys=["bce:secretAccessKey"],
+        )
+    assert err.value.field == "bce:accessKeyId, bce:secretAccessKey"
+    assert "pulumi config set --secret podlb:secretAccessKey" in err.value.fix
+    assert "pulumi config rm bce:accessKeyId" in err.value.fix
+    assert "SECRETKEY" not in str(err.value)
+    assert holder["mocks"].registrations == []

@@ -4,11 +4,12 @@ created on the fake by the provider: end to end without a cloud or an engine."""
 import pytest
 
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
-from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.cli import main as podlb
+from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from podlb_component.testing.mock_engine import run_program
+from podlb_component.testing.mock_engine import RULE_TYPE, run_program
+from podlb_component.testing.provider_host import InProcessProvider
 
 SERVICE = {
     "selector": {"app": "web"},
@@ -33,7 +34,11 @@ def seed(fake, mode="vpc-route-veth", addon=True):
 
 
 def config(fake):
-    return {"bce:accessKeyId": ACCESS_KEY_ID, "bce:secretAccessKey": SECRET_ACCESS_KEY, "bce:endpoint": fake.endpoint}
+    return {
+        "podlb:accessKeyId": ACCESS_KEY_ID,
+        "podlb:secretAccessKey": SECRET_ACCESS_KEY,
+        "podlb:endpoint": fake.endpoint,
+    }
 
 
 def run(fake, cluster_args=None, services=1, preview=False, own_ports=False):
@@ -47,7 +52,7 @@ def run(fake, cluster_args=None, services=1, preview=False, own_ports=False):
             "lb": cluster.lb_controller_status,
         }
 
-    return run_program(program, preview=preview, config=config(fake), secret_keys=["bce:secretAccessKey"])
+    return run_program(program, preview=preview, config=config(fake), secret_keys=["podlb:secretAccessKey"])
 
 
 def test_discovery_fills_inputs_once_per_cluster(fake_bce):
@@ -118,14 +123,14 @@ def test_discover_true_without_credentials_is_an_error():
 
 
 @pytest.mark.parametrize(("mode", "group"), [("vpc-route-veth", "g-node"), ("vpc-secondary-ip-veth", "esg-eni")])
-def test_rules_reach_the_groups_the_mode_selects(fake_bce, mode, group):
+def test_rules_reach_the_groups_the_mode_selects(fake_bce, bce_settings, mode, group):
     seed(fake_bce, mode=mode)
     result = run(fake_bce)
-    provider = SecurityGroupRuleProvider()
-    for registration in result.mocks.rules():  # what the engine would hand the dynamic provider
-        checked = provider.check({}, registration.inputs)
-        assert checked.failures == []
-        provider.create(checked.inputs)
+    provider = InProcessProvider(bce_settings)
+    for registration in result.mocks.rules():  # what the engine would hand the podlb provider
+        inputs, failures = provider.check(RULE_TYPE, {}, registration.inputs)
+        assert failures == []
+        provider.create(inputs)
     node_rules = fake_bce.state.security_groups.get("g-node").rules
     eni_rules = fake_bce.state.enterprise_security_groups.get("esg-eni").rules
     landed = node_rules if group == "g-node" else eni_rules
@@ -150,12 +155,14 @@ def test_podlb_plan_never_calls_the_cloud(fake_bce, monkeypatch, capsys, tmp_pat
 
 
 def test_secret_key_appears_only_as_a_secret(fake_bce):
+    """The credentials are the provider's configuration: no registration carries the secret key,
+    not even marked secret, and no rule has a credentials input at all."""
     seed(fake_bce)
     result = run(fake_bce, services=2)
     for registration in result.mocks.registrations:
-        visible = {k: v for k, v in registration.inputs.items() if k not in registration.secret_paths}
-        assert SECRET_ACCESS_KEY not in repr(visible), registration.name
-    assert all("bce_credentials" in r.secret_paths for r in result.mocks.rules())
+        assert SECRET_ACCESS_KEY not in repr(registration.inputs), registration.name
+    rules = result.mocks.rules()
+    assert rules and all(not set(LEGACY_KEYS) & set(r.inputs) for r in rules)
     assert SECRET_ACCESS_KEY not in repr(result.warnings) + repr(result.errors)
 
 

@@ -14,11 +14,11 @@ from baidubce.services.eni.eni_client import EniClient
 from baidubce.services.esg.esg_client import EsgClient
 from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
+from podlb_component.addon_model import find_addon
 from podlb_component.bce.cce import CceClient
 from podlb_component.bce.clients import BceApiError, RetryPolicy, call_bce, client_config
 from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.settings import BceSettings
-from podlb_component.cluster.lb_controller import find_addon
 from podlb_component.testing.fake_bce.eni import Eni
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
@@ -279,7 +279,7 @@ def test_wrong_secret_is_rejected_with_a_credential_hint(seeded, fake_bce):
     bcc = BccClient(client_config(wrong, "bcc"))
     err = api_error(lambda: bcc.get_security_group_detail("g-a"))
     assert (err.status, err.code) == (403, "SignatureDoesNotMatch")
-    assert "bce:secretAccessKey" in str(err) and "not-the-secret" not in str(err)
+    assert "podlb:secretAccessKey" in str(err) and "not-the-secret" not in str(err)
     unknown = BccClient(client_config(BceSettings("AKIDother", SECRET_ACCESS_KEY, endpoint=fake_bce.endpoint), "bcc"))
     assert api_error(lambda: unknown.get_security_group_detail("g-a")).code == "InvalidAccessKeyId"
 

@@ -34,12 +34,16 @@ def program(**cluster_args):
 
 
 def run(fake, preview=True, kube=None, **cluster_args):
-    config = {"bce:accessKeyId": ACCESS_KEY_ID, "bce:secretAccessKey": SECRET_ACCESS_KEY, "bce:endpoint": fake.endpoint}
+    config = {
+        "podlb:accessKeyId": ACCESS_KEY_ID,
+        "podlb:secretAccessKey": SECRET_ACCESS_KEY,
+        "podlb:endpoint": fake.endpoint,
+    }
     return run_program(
         program(**cluster_args),
         preview=preview,
         config=config,
-        secret_keys=["bce:secretAccessKey"],
+        secret_keys=["podlb:secretAccessKey"],
         cluster=kube or FakeCluster.cce_default(lb_controller=None),  # no Deployment in kube-system
     )
 
@@ -193,18 +197,22 @@ def test_the_fake_catalogue_cites_the_changelog_versions():
 def test_reusing_a_blb_with_an_old_controller_warns(fake_bce):
     seed(fake_bce, version="1.0.0")
     config = {
-        "bce:accessKeyId": ACCESS_KEY_ID,
-        "bce:secretAccessKey": SECRET_ACCESS_KEY,
-        "bce:endpoint": fake_bce.endpoint,
+        "podlb:accessKeyId": ACCESS_KEY_ID,
+        "podlb:secretAccessKey": SECRET_ACCESS_KEY,
+        "podlb:endpoint": fake_bce.endpoint,
     }
 
     def program():
         cluster = PodDirectCluster("prod", {"cluster_id": CLUSTER})
         PodDirectService("web", {"cluster": cluster, **SERVICE, "load_balancer": {"existing_blb_id": "lb-0a1b2c3d"}})
 
-    result = run_program(program, config=config, secret_keys=["bce:secretAccessKey"], cluster=FakeCluster.cce_default())
+    result = run_program(
+        program, config=config, secret_keys=["podlb:secretAccessKey"], cluster=FakeCluster.cce_default()
+    )
     assert any("reusing a BLB needs 1.30.1" in w and "1.0.0" in w for w in result.warnings)
     seed_new = fake_bce.state.cce.get(CLUSTER).addons["cce-lb-controller"]
     seed_new["version"] = "1.3.13"
-    result = run_program(program, config=config, secret_keys=["bce:secretAccessKey"], cluster=FakeCluster.cce_default())
+    result = run_program(
+        program, config=config, secret_keys=["podlb:secretAccessKey"], cluster=FakeCluster.cce_default()
+    )
     assert not any("reusing a BLB" in w for w in result.warnings)

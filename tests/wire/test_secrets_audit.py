@@ -1,25 +1,41 @@
 """Secrets audit: with credentials set, drive discovery (through the cluster component) and the
-rule provider's create/read/update/delete, and look for the secret key in everything registered
-with the engine, returned by the provider, printed and logged. The only place it may appear is
-inside values that reach the engine marked secret (which the engine encrypts)."""
+rule provider's check/create/read/update/delete (in this process, and as the plugin the engine
+runs), and look for the secret key in everything registered with the engine, returned by the
+provider, printed and logged. The credentials are the provider's configuration now: no rule
+carries them, so the secret may appear nowhere at all."""
 
 import logging
 
 from podlb_component import PodDirectCluster, PodDirectService
-from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
+from podlb_component.provider.config import check_config, settings_from_config
+from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from podlb_component.testing.mock_engine import run_program
+from podlb_component.testing.mock_engine import RULE_TYPE, run_program
+from podlb_component.testing.provider_host import InProcessProvider, ProviderHost
 
-CREDENTIALS_FIELD = "bce_credentials"
+
+def drive_rules(driver, rules):
+    """Every value the provider hands back for these registrations, as the engine would call it."""
+    returned = []
+    for reg in rules:
+        inputs, failures = driver.check(RULE_TYPE, {}, reg.inputs, reg.name)
+        created_id, created = driver.create(inputs, reg.name)
+        read_id, read = driver.read(created_id, created, inputs, reg.name)
+        renamed = {**inputs, "remark": "podlb audit/renamed"}
+        diff = driver.diff(created_id, created, renamed, reg.name)
+        updated = driver.update(created_id, created, renamed, reg.name)
+        driver.delete(created_id, updated, reg.name)
+        returned += [inputs, failures, created_id, created, read_id, read, diff, updated]
+    return returned
 
 
 def test_secret_key_never_leaks(fake_bce, capfd, caplog):
     caplog.set_level(logging.DEBUG)  # the SDK logs requests and headers at DEBUG
     fake_bce.state.add_cce_cluster("cce-audit1")
     config = {
-        "bce:accessKeyId": ACCESS_KEY_ID,
-        "bce:secretAccessKey": SECRET_ACCESS_KEY,
-        "bce:endpoint": fake_bce.endpoint,
+        "podlb:accessKeyId": ACCESS_KEY_ID,
+        "podlb:secretAccessKey": SECRET_ACCESS_KEY,
+        "podlb:endpoint": fake_bce.endpoint,
     }
 
     def program():
@@ -36,36 +52,30 @@ def test_secret_key_never_leaks(fake_bce, capfd, caplog):
         )
         return {"rules": service.security_group_rule_ids, "cluster": cluster.cluster_id}
 
-    run = run_program(program, preview=False, config=config, secret_keys=["bce:secretAccessKey"])
+    run = run_program(program, preview=False, config=config, secret_keys=["podlb:secretAccessKey"])
     assert fake_bce.count("cce.getCluster") == 1  # discovery really used the credentials
 
-    # 1. registered with the engine: only inside values marked secret
+    # 1. registered with the engine: nowhere, not even inside values marked secret
     for reg in run.mocks.registrations:
-        visible = {k: v for k, v in reg.inputs.items() if k not in reg.secret_paths}
-        assert SECRET_ACCESS_KEY not in repr(visible), reg.name
+        assert SECRET_ACCESS_KEY not in repr(reg.inputs) + repr(reg.outputs), reg.name
     rules = run.mocks.rules()
-    assert rules and all(CREDENTIALS_FIELD in r.secret_paths for r in rules)
+    assert rules and all(not set(LEGACY_KEYS) & set(r.inputs) for r in rules)  # no rule carries credentials
     assert SECRET_ACCESS_KEY not in repr(run.value) + repr(run.outputs) + repr(run.warnings) + repr(run.errors)
 
-    # 2. returned by the provider (the engine hands it the registered inputs)
-    provider = SecurityGroupRuleProvider()
-    returned = []
-    for reg in rules:
-        checked = provider.check({}, reg.inputs)
-        created = provider.create(checked.inputs)
-        read = provider.read(created.id, created.outs)
-        updated = provider.update(created.id, created.outs, {**created.outs, "remark": "podlb audit/renamed"})
-        provider.delete(created.id, updated.outs)
-        returned += [checked.failures, created.id, created.outs, read.id, read.outs, updated.outs]
+    # 2. returned by the provider, configured from the stack's podlb:* config as the engine does
+    provider_config = {k.split(":", 1)[1]: v for k, v in config.items()}
+    assert check_config(provider_config, env={}) == []
+    returned = drive_rules(InProcessProvider(settings_from_config(provider_config, env={})), rules)
+    with ProviderHost(config=provider_config, env={"BCE_RETRY_BASE_MS": "10"}) as host:
+        returned += drive_rules(host, rules)
     for value in returned:
-        if isinstance(value, dict):  # the credentials field is declared a secret output of the resource
-            value = {k: v for k, v in value.items() if k != CREDENTIALS_FIELD}
         assert SECRET_ACCESS_KEY not in repr(value)
-    # ...which the engine keeps encrypted, because the resource declares it a secret output
-    assert all(CREDENTIALS_FIELD in r.additional_secret_outputs for r in rules)
+        if isinstance(value, dict):
+            assert not set(LEGACY_KEYS) & set(value)
+    assert fake_bce.count("bcc.authorizeRule") == 2 * len(rules)  # both drivers really made every rule
 
-    # 3. printed or logged, by podlb, Pulumi or the SDK
+    # 3. printed or logged, by podlb, Pulumi, the SDK or the provider plugin
     out, err = capfd.readouterr()
-    assert SECRET_ACCESS_KEY not in out + err
+    assert SECRET_ACCESS_KEY not in out + err + host.stderr
     assert SECRET_ACCESS_KEY not in caplog.text
     assert caplog.records, "DEBUG logging was captured"  # the scan above saw real log output

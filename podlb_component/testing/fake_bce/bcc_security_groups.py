@@ -42,6 +42,11 @@ IDENTITY = ("direction", "ethertype", "portRange", "protocol", "sourceGroupId", 
 UNIQUE_BY = ("remark", "protocol", "direction", "portRange", "sourceIp", "destIp", "sourceGroupId", "destGroupId")
 """The documented uniqueness key (VPC API pages above). `ethertype` is left out, which is the
 stricter reading for duplicates: it follows from the address anyway."""
+RULE_ID_KEYS = ("securityGroupRuleId", "id")
+"""The two spellings of a listed rule's id: bce-sdk-go's model (services/bcc/api/model.go,
+SecurityGroupRuleModel field SecurityGroupRuleId, `json:"securityGroupRuleId,omitempty"`), and the example
+answer on Baidu's 查看安全组详情 page (GET /v2/securityGroup/{id}, aca.bce.baidu.com/doc/VPC/s/4m20c3qkh),
+whose rules carry their id as `id`. Which one BCE sends isn't settled: clients must read both."""
 
 
 def normalise_rule(raw: Any) -> dict[str, str]:
@@ -63,18 +68,18 @@ class SecurityGroup:
     instance_ids: list[str] = field(default_factory=list)
     sg_version: int = 1
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, rule_id_key: str = RULE_ID_KEYS[0]) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
             "desc": self.desc,
             "vpcId": self.vpc_id,
-            "rules": [self._rule_model(r) for r in self.rules],
+            "rules": [self._rule_model(r, rule_id_key) for r in self.rules],
             "tags": [],
             "createdTime": "2026-01-01T00:00:00Z",
         }
 
-    def detail(self) -> dict[str, Any]:
+    def detail(self, rule_id_key: str = RULE_ID_KEYS[0]) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
@@ -83,26 +88,26 @@ class SecurityGroup:
             "createdTime": "2026-01-01T00:00:00Z",
             "sgVersion": self.sg_version,
             "bindInstanceNum": len(self.instance_ids),
-            "rules": [self._rule_vo(r) for r in self.rules],
+            "rules": [self._rule_vo(r, rule_id_key) for r in self.rules],
             "tags": [],
         }
 
-    def _rule_model(self, rule: dict[str, str]) -> dict[str, str]:
+    def _rule_model(self, rule: dict[str, str], rule_id_key: str) -> dict[str, str]:
         return {
             **{k: rule[k] for k in IDENTITY if rule[k]},
             "remark": rule["remark"],
             "direction": rule["direction"],
             "securityGroupId": self.id,
-            "securityGroupRuleId": rule["id"],
+            rule_id_key: rule["id"],
         }
 
-    def _rule_vo(self, rule: dict[str, str]) -> dict[str, str]:
+    def _rule_vo(self, rule: dict[str, str], rule_id_key: str) -> dict[str, str]:
         return {
             **{k: rule[k] for k in IDENTITY},
             "remark": rule["remark"],
             "securityGroupUuid": self.id,
             "securityGroupId": self.id,
-            "securityGroupRuleId": rule["id"],
+            rule_id_key: rule["id"],
             "createdTime": rule["createdTime"],
             "updatedTime": rule["createdTime"],
         }
@@ -117,6 +122,8 @@ class SecurityGroupBackend:
         """Rules per direction (Baidu's default quota); None: unlimited."""
         self.rewrite_values = False
         """Store and answer rules in the rewritten forms of `rule_checks.rewrite_like_bce`."""
+        self.rule_id_key = RULE_ID_KEYS[0]
+        """The key listings and group details give each rule's id under (one of RULE_ID_KEYS)."""
         self._tokens = ClientTokens()
 
     def add_group(
@@ -221,7 +228,7 @@ def _list(backend: SecurityGroupBackend, req: Request) -> Response:
     if req.query.get("securityGroupIds"):
         wanted = set(req.query["securityGroupIds"].split(","))
         groups = [g for g in groups if g.id in wanted]
-    return 200, page([g.summary() for g in groups], req, "securityGroups")
+    return 200, page([g.summary(backend.rule_id_key) for g in groups], req, "securityGroups")
 
 
 def _rule_body(req: Request) -> Any:
@@ -249,7 +256,7 @@ def routes(backend: SecurityGroupBackend) -> list[Route]:
         return 200, None
 
     def detail(r: Request) -> Response:
-        return 200, backend.get(r.params["id"]).detail()
+        return 200, backend.get(r.params["id"]).detail(backend.rule_id_key)
 
     group = r"/v2/securityGroup/(?P<id>g-[^/]+)"
     return [

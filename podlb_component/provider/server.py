@@ -1,0 +1,219 @@
+"""The podlb provider plugin: a gRPC ResourceProvider (pulumi/proto provider.proto) in one
+process per provider resource, serving the custom resources in RESOURCES.
+
+Started by the engine as `pulumi-resource-podlb [flags] ENGINE_ADDRESS`: it prints its port on
+the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema, CheckConfig,
+DiffConfig, Configure and each resource's Check, Diff, Create, Read, Update and Delete. It asks
+for no secrets (the engine strips them and re-marks secret outputs itself), and builds its BCE
+clients once from the configuration. It exits when the engine that started it is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from concurrent import futures
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+
+from ..bce.clients import BceApiError
+from ..version import VERSION
+from .cce_addon import AddonError, CceAddonType
+from .clients import ProviderClients
+from .config import KEY_NAMES, check_config, settings_from_config
+from .resource import CustomResourceType
+from .schema import schema_json
+from .security_group_rule import SecurityGroupRuleType
+
+_SERVED: tuple[CustomResourceType, ...] = (SecurityGroupRuleType(), CceAddonType())
+RESOURCES: dict[str, CustomResourceType] = {r.token: r for r in _SERVED}
+"""Every custom resource the provider serves, by type token."""
+USER_ERRORS = (BceApiError, AddonError)
+"""Failures whose message says what to do; anything else is a podlb bug (traceback to stderr)."""
+MAX_WORKERS = 32
+"""Concurrent calls: above the engine's default parallelism, so none of its steps waits here."""
+
+T = TypeVar("T")
+
+
+def plain(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+    """A request's properties as plain values (secrets unwrapped, unknowns kept as UNKNOWN)."""
+    if struct is None:
+        return {}
+    values = rpc.deserialize_properties(struct, keep_unknowns=True) or {}
+    return {k: rpc.unwrap_rpc_secret(v) for k, v in values.items()}
+
+
+def to_struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update({k: v for k, v in values.items() if v is not None})
+    return struct
+
+
+def type_of(urn: str) -> str:
+    """urn:pulumi:stack::project::[parent$]type::name -> type."""
+    return urn.split("::")[2].rsplit("$", 1)[-1]
+
+
+class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = dict(os.environ if env is None else env)
+        self._lock = threading.Lock()
+        self._config: dict[str, Any] = {}
+        self._clients: ProviderClients | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @property
+    def clients(self) -> ProviderClients:
+        with self._lock:
+            if self._clients is None:
+                self._clients = ProviderClients(settings_from_config(self._config, self._env))
+            return self._clients
+
+    @staticmethod
+    def _resource(urn: str, context: grpc.ServicerContext) -> CustomResourceType:
+        token = type_of(urn)
+        resource = RESOURCES.get(token)
+        if resource is None:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"podlb provider: unknown resource type {token}")
+        return resource  # type: ignore[return-value]
+
+    @staticmethod
+    def _answer(context: grpc.ServicerContext, call: Callable[[], T]) -> T:
+        try:
+            return call()
+        except USER_ERRORS as exc:
+            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            context.abort(
+                grpc.StatusCode.INTERNAL,
+                f"podlb provider {VERSION}: unexpected {type(exc).__name__}: {exc} (a podlb bug: please report it "
+                "with the provider's log, `pulumi up -v=9 --logtostderr`)",
+            )
+        raise AssertionError("unreachable: context.abort raises")
+
+    # -- the plugin -------------------------------------------------------------------------
+    def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return provider_pb2.ProviderHandshakeResponse(accept_secrets=False, accept_resources=False)
+
+    def GetPluginInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return plugin_pb2.PluginInfo(version=VERSION)
+
+    def GetSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return provider_pb2.GetSchemaResponse(schema=schema_json(VERSION, RESOURCES.values()))
+
+    def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return empty_pb2.Empty()
+
+    # -- configuration ----------------------------------------------------------------------
+    def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        news = plain(request.news)
+        failures = check_config(news, self._env)
+        return provider_pb2.CheckResponse(
+            inputs=request.news,
+            failures=[provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in failures],
+        )
+
+    def DiffConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        # Never a replace: replacing the provider would replace every rule it manages.
+        olds, news = plain(request.olds), plain(request.news)
+        changed = [k for k in KEY_NAMES if olds.get(k) != news.get(k)]
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
+            diffs=changed,
+        )
+
+    def Configure(self, request: Any, context: grpc.ServicerContext) -> Any:
+        config = plain(request.args) if request.HasField("args") else {}
+        if not config:  # an engine that sends only the old `variables` map
+            config = {k.rsplit(":", 1)[-1]: v for k, v in request.variables.items() if k.startswith("podlb:config:")}
+        with self._lock:
+            self._config, self._clients = config, None
+        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False)
+
+    # -- resources --------------------------------------------------------------------------
+    def Check(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        checked = self._answer(context, lambda: resource.check(plain(request.olds), plain(request.news)))
+        return provider_pb2.CheckResponse(
+            inputs=to_struct(checked.inputs),
+            failures=[provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in checked.failures],
+        )
+
+    def Diff(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        diff = self._answer(context, lambda: resource.diff(request.id, plain(request.olds), plain(request.news)))
+        return provider_pb2.DiffResponse(
+            changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
+            replaces=list(diff.replaces),
+            deleteBeforeReplace=diff.delete_before_replace,
+        )
+
+    def Create(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        if request.preview:
+            # The engine asks even in `pulumi preview` (a provider that handshakes "supports
+            # preview"): nothing is created, outputs stay the inputs (what's computed stays unknown).
+            return provider_pb2.CreateResponse(properties=request.properties)
+        new_id, outputs = self._answer(context, lambda: resource.create(self.clients, plain(request.properties)))
+        return provider_pb2.CreateResponse(id=new_id, properties=to_struct(outputs))
+
+    def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        outputs = plain(request.properties) or plain(request.inputs)
+        read = self._answer(context, lambda: resource.read(self.clients, request.id, outputs, plain(request.inputs)))
+        response = provider_pb2.ReadResponse(id=read.id, properties=to_struct(read.outputs))
+        if read.inputs is not None:
+            response.inputs.CopyFrom(to_struct(read.inputs))
+        return response
+
+    def Update(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        if request.preview:  # as in Create: no change in `pulumi preview`
+            return provider_pb2.UpdateResponse(properties=request.news)
+        outputs = self._answer(
+            context, lambda: resource.update(self.clients, request.id, plain(request.olds), plain(request.news))
+        )
+        return provider_pb2.UpdateResponse(properties=to_struct(outputs))
+
+    def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
+        resource = self._resource(request.urn, context)
+        self._answer(context, lambda: resource.delete(self.clients, request.id, plain(request.properties)))
+        return empty_pb2.Empty()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """The engine starts plugins in process groups of their own, so a killed `pulumi` doesn't
+    take them along: leave when the parent is gone (we are then reparented)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def serve(argv: list[str] | None = None) -> None:
+    """The plugin's main: `pulumi-resource-podlb [--logtostderr] [-v=N] [--tracing ADDR] ENGINE`.
+    The engine's address comes last (only it is positional); nothing here needs it."""
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("--version", "-V"):
+        print(VERSION)
+        return
+    if args and args[0] == "--schema":
+        print(schema_json(VERSION, RESOURCES.values()))
+        return
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS))
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(PodlbProvider(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    server.wait_for_termination()

@@ -1,0 +1,145 @@
+"""The podlb provider's resources as a Python program registers them (what a generated SDK
+would hold): `Provider`, `SecurityGroupRule` and `CceAddon`. The engine runs their CRUD in the
+`pulumi-resource-podlb` plugin (podlb_component/provider/), not in the program.
+
+Both custom resources alias `pulumi-python:dynamic:Resource`, the type podlb 0.2.0 registered
+them under, so a stack made by 0.2.0 keeps its rules across the upgrade (docs/design.md,
+"Migration from 0.2.0")."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+import pulumi
+
+from .version import VERSION
+
+PACKAGE = "podlb"
+RULE_TYPE = "podlb:bce:SecurityGroupRule"
+ADDON_TYPE = "podlb:bce:CceAddon"
+DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
+"""podlb 0.2.0's type for both (a dynamic resource): the alias that carries old state over."""
+
+
+def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions.merge(
+        pulumi.ResourceOptions(version=VERSION, aliases=[pulumi.Alias(type_=DYNAMIC_TYPE)]), opts
+    )
+
+
+class ProviderArgs(TypedDict, total=False):
+    access_key_id: pulumi.Input[str]
+    """BCE access key id (AK); else Pulumi config podlb:accessKeyId, else BCE_ACCESS_KEY_ID."""
+    secret_access_key: pulumi.Input[str]
+    """BCE secret access key (SK), kept secret; else podlb:secretAccessKey, else BCE_SECRET_ACCESS_KEY."""
+    region: pulumi.Input[str]
+    """BCE region ('bj' if unset); else podlb:region, else BCE_REGION."""
+    endpoint: pulumi.Input[str]
+    """One endpoint for every BCE service; else podlb:endpoint, else BCE_ENDPOINT."""
+
+
+class Provider(pulumi.ProviderResource):
+    """An explicit podlb provider, for a second account or region: pass it to a component as
+    `opts=pulumi.ResourceOptions(providers={"podlb": provider})`."""
+
+    def __init__(self, name: str, args: ProviderArgs | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args or {}
+        props: dict[str, Any] = {
+            "accessKeyId": args.get("access_key_id"),
+            "secretAccessKey": pulumi.Output.secret(args["secret_access_key"])
+            if args.get("secret_access_key") is not None
+            else None,
+            "region": args.get("region"),
+            "endpoint": args.get("endpoint"),
+        }
+        opts = pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(version=VERSION, additional_secret_outputs=["secretAccessKey"]), opts
+        )
+        super().__init__(PACKAGE, name, props, opts)
+
+
+class SecurityGroupRuleArgs(TypedDict, total=False):
+    security_group_id: pulumi.Input[str]
+    """'g-…' (normal) or 'esg-…' (enterprise) group that gets the rule."""
+    protocol: pulumi.Input[str]
+    """'tcp' or 'udp'."""
+    port_range: pulumi.Input[str]
+    """A port ('8080') or a range ('8000-8080')."""
+    source_ip: pulumi.Input[str]
+    """Source CIDR of the ingress rule."""
+    remark: pulumi.Input[str]
+    """Names the owning resource (rule_model.owner_remark); at most 128 characters."""
+
+
+class SecurityGroupRule(pulumi.CustomResource):
+    """An ingress rule in a normal or enterprise security group, owned by a podlb resource."""
+
+    rule_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    protocol: pulumi.Output[str]
+    port_range: pulumi.Output[str]
+    source_ip: pulumi.Output[str]
+    remark: pulumi.Output[str]
+    ethertype: pulumi.Output[str]
+    direction: pulumi.Output[str]
+
+    def __init__(self, name: str, args: SecurityGroupRuleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props: dict[str, Any] = {
+            "security_group_id": args.get("security_group_id"),
+            "protocol": args.get("protocol"),
+            "port_range": args.get("port_range"),
+            "source_ip": args.get("source_ip"),
+            "remark": args.get("remark", ""),
+            "rule_id": None,
+            "ethertype": None,
+            "direction": None,
+        }
+        super().__init__(RULE_TYPE, name, props, _options(opts))
+
+
+class CceAddonArgs(TypedDict, total=False):
+    cluster_id: pulumi.Input[str]
+    """The cluster ('cce-…')."""
+    addon_names: pulumi.Input[list[str]]
+    """The add-on's possible names in the add-on API, tried in order."""
+    min_version: pulumi.Input[str]
+    """Oldest acceptable version; older installs are upgraded to the newest offered version."""
+    timeout_seconds: pulumi.Input[int]
+    """How long to wait for Running."""
+    poll_seconds: pulumi.Input[float]
+    """Pause between two polls."""
+
+
+class CceAddon(pulumi.CustomResource):
+    """The cce-lb-controller add-on, installed and upgraded as needed (never removed)."""
+
+    addon_name: pulumi.Output[str]
+    installed_version: pulumi.Output[str]
+    phase: pulumi.Output[str]
+    version_check: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CceAddonArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props: dict[str, Any] = {
+            "cluster_id": args.get("cluster_id"),
+            "addon_names": args.get("addon_names"),
+            "min_version": args.get("min_version"),
+            "timeout_seconds": args.get("timeout_seconds", 600),
+            "poll_seconds": args.get("poll_seconds", 10),
+            "addon_name": None,
+            "installed_version": None,
+            "phase": None,
+            "version_check": None,
+        }
+        super().__init__(ADDON_TYPE, name, props, _options(opts))
+
+
+__all__ = [
+    "ADDON_TYPE",
+    "RULE_TYPE",
+    "CceAddon",
+    "CceAddonArgs",
+    "Provider",
+    "ProviderArgs",
+    "SecurityGroupRule",
+    "SecurityGroupRuleArgs",
+]
