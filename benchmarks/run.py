@@ -66,6 +66,33 @@ def bench_plan(repeats: int) -> dict[str, float]:
     return {"plan_s": round(plan, 3), "baseline_import_s": round(base, 3), "ratio": round(plan / base, 2)}
 
 
+def time_to_port(args: list[str]) -> float:
+    """Seconds from starting a provider process to the port on its first stdout line (what the
+    engine waits for before its first call)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    elapsed = time.perf_counter() - start
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    assert line.isdigit(), f"{args} printed {line!r}"
+    return elapsed
+
+
+def bench_provider_start(repeats: int) -> dict[str, float]:
+    """The podlb plugin's start-up against the dynamic-provider host podlb 0.2.0 ran in
+    (`python -m pulumi.dynamic`), interleaved."""
+    podlb, dynamic = [], []
+    time_to_port(["-m", "podlb_component.provider", "127.0.0.1:0"])  # warm the page cache once
+    for _ in range(repeats):
+        podlb.append(time_to_port(["-m", "podlb_component.provider", "127.0.0.1:0"]))
+        dynamic.append(time_to_port(["-m", "pulumi.dynamic"]))
+    p, d = statistics.median(podlb), statistics.median(dynamic)
+    return {"podlb_s": round(p, 3), "dynamic_s": round(d, 3), "ratio": round(p / d, 2)}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -78,7 +105,7 @@ def machine() -> str:
     )
 
 
-def report(programs: list[dict], api: dict, plan: dict) -> str:
+def report(programs: list[dict], api: dict, plan: dict, start: dict) -> str:
     lines = [
         "# podlb benchmarks",
         "",
@@ -138,6 +165,20 @@ def report(programs: list[dict], api: dict, plan: dict) -> str:
         "|---:|---:|---:|",
         f"| {plan['plan_s']} | {plan['baseline_import_s']} | {plan['ratio']}x |",
         "",
+        "## Provider start-up",
+        "",
+        "From starting the provider process to the port on its first stdout line (the engine waits for it",
+        "once per provider per deployment: one podlb provider process per `pulumi` run with the default",
+        "provider, one more per explicit `podlb.Provider`), against `python -m pulumi.dynamic`, the host",
+        "podlb 0.2.0's dynamic resources ran in. Median of interleaved runs.",
+        "",
+        "| podlb plugin (s) | dynamic-provider host (s) | ratio |",
+        "|---:|---:|---:|",
+        f"| {start['podlb_s']} | {start['dynamic_s']} | {start['ratio']}x |",
+        "",
+        "Under the real engine (preview/`up` wall time, 0.2.0 against the plugin against a hand-written",
+        "program): not measured yet (issue 24, step 4).",
+        "",
     ]
     return "\n".join(lines)
 
@@ -151,7 +192,8 @@ def main() -> int:
     programs = bench_programs([int(x) for x in args.sizes.split(",")], args.repeats)
     api = api_workload(50)
     plan = bench_plan(max(3, args.repeats // 2))
-    text = report(programs, api, plan)
+    start = bench_provider_start(args.repeats)
+    text = report(programs, api, plan, start)
     print(text)
     if args.write:
         (ROOT / "benchmarks" / "RESULTS.md").write_text(text)

@@ -49,3 +49,13 @@ def test_the_plan_sample_is_what_plan_prints(capsys):
     assert lines[2].startswith("Python: .venv/bin/python")  # relative to the project
     assert printed.splitlines()[: len(lines)][:2] == lines[:2]
     assert printed.splitlines()[3 : len(lines)] == lines[3:]
+
+
+def test_the_package_exports_every_public_name_lazily():
+    """`from podlb_component import X` for every name in __all__ (loaded on first use, so the
+    provider plugin starts without the components)."""
+    import podlb_component
+
+    for name in podlb_component.__all__:
+        assert getattr(podlb_component, name) is not None
+    assert sorted(podlb_component.__all__) == sorted(podlb_component._HOMES)

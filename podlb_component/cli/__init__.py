@@ -53,7 +53,11 @@ def _other_environment(project: Project) -> bool:
 def _plan_in(project: Project, args: argparse.Namespace) -> int:
     """Run plan with the stack's own interpreter, as `pulumi preview` runs the program there."""
     python = str(project.python)
-    probe = subprocess.run([python, "-c", "import podlb_component"], capture_output=True, text=True, check=False)
+    # the components and what they need (pulumi, pulumi_kubernetes, the BCE SDK): the package
+    # itself imports nothing until a name is used
+    probe = subprocess.run(
+        [python, "-c", "import podlb_component.cluster.component"], capture_output=True, text=True, check=False
+    )
     if probe.returncode != 0:
         return _plan_failed(
             args,

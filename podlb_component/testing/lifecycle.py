@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..bce.settings import BceSettings
 from ..preview_engine import PODLB_CUSTOM_TYPES, ProgramRun, run_program
 from .fake_bce import FakeBce
 from .fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
@@ -88,8 +87,8 @@ class Lifecycle:
     def _host(self) -> ProviderHost:
         config = {k.split(":", 1)[1]: v for k, v in self.config.items() if k.startswith("podlb:")}
         # the fake answers fast: short timeouts and back-off, as the wire tests use
-        fast = BceSettings("-", "-", timeout_ms=2000, retry_base_ms=10)
-        return ProviderHost(fast, config=config, stack=self.stack, project=self.project)
+        fast = {"BCE_TIMEOUT_MS": "2000", "BCE_RETRY_BASE_MS": "10"}
+        return ProviderHost(config=config, env=fast, stack=self.stack, project=self.project)
 
     def _log(self) -> tuple[StepLog, int, int]:
         return StepLog(), len(self.fake.calls), self.fake.count(mutating=True)

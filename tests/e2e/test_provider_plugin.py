@@ -82,3 +82,71 @@ def test_missing_credentials_fail_at_preview_naming_the_key(pulumi: PulumiCli, s
     assert "Traceback" not in preview.output, preview.output
     assert len(sandbox.fake.calls) == calls  # type: ignore[union-attr]
     assert not checks.podlb_rules(sandbox, [GROUP])
+
+
+EXPLICIT_PROVIDER_PROGRAM = """
+import os
+
+import pulumi
+from podlb_component import PodDirectCluster, PodDirectService, Provider
+
+config = pulumi.Config()
+account = Provider(
+    "second-account",
+    {
+        "access_key_id": config.require("ak"),
+        "secret_access_key": config.require_secret("sk"),
+        "endpoint": config.require("endpoint"),
+    },
+)
+cluster = PodDirectCluster(
+    "prod",
+    {
+        "cluster_id": "cce-ipvl4n01",
+        "network_mode": "vpc-route-ipvlan",
+        "node_security_group_ids": ["g-nodes0001"],
+        "vpc_cidr": "172.16.0.0/16",
+    },
+    opts=pulumi.ResourceOptions(providers={"podlb": account}),
+)
+PodDirectService(
+    "shop",
+    {
+        "cluster": cluster,
+        "namespace": "shop",
+        "selector": {"app": "shop"},
+        "ports": [{"name": "http", "port": 80, "target_port": 8080}],
+        "load_balancer_source_ranges": ["198.51.100.0/24"],
+        "expected_backends": 4,
+    },
+)
+"""
+
+
+def test_an_explicit_provider_with_its_own_credentials(pulumi: PulumiCli, sandbox: Sandbox, tmp_path) -> None:
+    """A `podlb.Provider` for a second account: its arguments, not the environment, reach the
+    plugin (the environment has no credentials here), and its secret stays encrypted."""
+    seed_all(sandbox)
+    assert sandbox.fake is not None
+    pulumi.env_overrides = dict(NO_BCE_ENV)
+    source = tmp_path / "explicit"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text("name: podlb-explicit-provider\nruntime: python\n")
+    (source / "__main__.py").write_text(EXPLICIT_PROVIDER_PROGRAM)
+    project = pulumi.project(source)
+    pulumi.run(project, "config", "set", "ak", sandbox.access_key_id).ok()
+    pulumi.run(project, "config", "set", "--secret", "sk", sandbox.secret_access_key).ok()
+    pulumi.run(project, "config", "set", "endpoint", sandbox.fake.endpoint).ok()
+
+    pulumi.run(project, "up").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == {(GROUP, "tcp", "8080", "198.51.100.0/24")}
+    resources = pulumi.resources(project)
+    (provider,) = [r for r in resources if r["type"] == "pulumi:providers:podlb"]
+    assert provider["urn"].endswith("::second-account")
+    rules = [r for r in resources if r["type"] == "podlb:bce:SecurityGroupRule"]
+    assert rules and all(r["provider"].startswith(provider["urn"] + "::") for r in rules)
+    for raw in pulumi.backend.rglob("*.json"):
+        assert sandbox.secret_access_key not in raw.read_text()
+    pulumi.run(project, "up", "--expect-no-changes").ok()
+    pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()

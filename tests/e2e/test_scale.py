@@ -37,6 +37,8 @@ def test_fifty_services_up(pulumi: PulumiCli, sandbox: Sandbox, parallel: str | 
     pulumi.run(project, "up", *flags, timeout=1200).ok()
     writes = Counter(c.route for c in fake.calls[before:] if c.mutating)
     assert writes == Counter({"bcc.authorizeRule": 2 * SERVICES}), writes
+    reads = Counter(c.route for c in fake.calls[before:] if not c.mutating)
+    print(f"BCE reads of a {SERVICES}-Service up (parallel {parallel or 'default'}): {dict(reads)}")
     stack.assert_exactly_planned(sandbox, expected)
     services = checks.core(sandbox).list_namespaced_service(stack.namespace).items
     assert len(services) == SERVICES
