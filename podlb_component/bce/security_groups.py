@@ -84,9 +84,11 @@ class _ReadCache:
             self.put(key, value)
             return value
 
-    def after(self, key: tuple[str, ...], since: float, fetch: Callable[[], Any]) -> Any:
+    def after(self, key: tuple[str, ...], since: float, fetch: Callable[[], Any], gather: float = 0.0) -> Any:
         """A listing of the group begun at or after `since` (a monotonic time). Kept apart from
-        the cache `get` reads: a create's listing never stands in for a later read or delete."""
+        the cache `get` reads: a create's listing never stands in for a later read or delete.
+        Waits `gather` seconds first, so creates the engine runs at once share one listing."""
+        time.sleep(gather)
         with self._key_lock(key):
             fresh = self._fresh.get(key)
             if fresh is not None and fresh[0] >= since:
@@ -126,6 +128,7 @@ class SecurityGroupApi:
         self._bcc = BccClient(config)
         self._esg = EsgClient(config)
         self._account = (str(settings.endpoint_for("bcc")), settings.access_key_id)
+        self._gather_seconds = settings.gather_ms / 1000
 
     def _cache_key(self, group_id: str) -> tuple[str, ...]:
         return (*self._account, group_id)
@@ -233,7 +236,9 @@ class SecurityGroupApi:
             raise
         written = time.monotonic()
         try:
-            listed = READ_CACHE.after(self._cache_key(group), written, lambda: self.group_rules(group))
+            listed = READ_CACHE.after(
+                self._cache_key(group), written, lambda: self.group_rules(group), self._gather_seconds
+            )
             mine = self.own_rule(fields, remark, listed)
             if mine is None or _rule_id(mine) is None:
                 raise BceApiError(f"GET rules of {group}", "the rule was accepted but is not listed in the group")

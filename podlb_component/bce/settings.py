@@ -29,6 +29,9 @@ class BceSettings:
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     max_retries: int = 3
     retry_base_ms: int = 300
+    gather_ms: int = 250
+    """How long a create waits before listing its group to learn its rule's id, so the creates
+    the engine runs at once share one listing (BCE's authorize answers no id)."""
     """Back-off base: retries wait base, 2*base, 4*base … (capped at 20 s)."""
 
     @staticmethod
@@ -51,6 +54,7 @@ class BceSettings:
             endpoint=given.get("endpoint") or env.get("BCE_ENDPOINT") or None,
             timeout_ms=int(given.get("timeout_ms") or env.get("BCE_TIMEOUT_MS") or DEFAULT_TIMEOUT_MS),
             retry_base_ms=int(given.get("retry_base_ms") or env.get("BCE_RETRY_BASE_MS") or 300),
+            gather_ms=int(env.get("BCE_GATHER_MS") or BceSettings.gather_ms),
         )
 
     def endpoint_for(self, service: str) -> str:

@@ -124,6 +124,7 @@ def settings_from_config(values: Mapping[str, Any], env: Mapping[str, str] | Non
         endpoint=given.get("endpoint") or env.get("BCE_ENDPOINT") or None,
         timeout_ms=int(env.get("BCE_TIMEOUT_MS") or BceSettings.timeout_ms),
         retry_base_ms=int(env.get("BCE_RETRY_BASE_MS") or BceSettings.retry_base_ms),
+        gather_ms=int(env.get("BCE_GATHER_MS") or BceSettings.gather_ms),
     )
 
 

@@ -31,4 +31,6 @@ def fake_bce() -> Iterator[FakeBce]:
 def bce_settings(fake_bce: FakeBce) -> BceSettings:
     """Credentials and endpoint for bce-python-sdk clients aimed at the fake (short timeout,
     so a hang past it is seen quickly)."""
-    return BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake_bce.endpoint, timeout_ms=500, retry_base_ms=10)
+    return BceSettings(
+        ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake_bce.endpoint, timeout_ms=500, retry_base_ms=10, gather_ms=0
+    )

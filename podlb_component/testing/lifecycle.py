@@ -87,7 +87,7 @@ class Lifecycle:
     def _host(self) -> ProviderHost:
         config = {k.split(":", 1)[1]: v for k, v in self.config.items() if k.startswith("podlb:")}
         # the fake answers fast: short timeouts and back-off, as the wire tests use
-        fast = {"BCE_TIMEOUT_MS": "2000", "BCE_RETRY_BASE_MS": "10"}
+        fast = {"BCE_TIMEOUT_MS": "2000", "BCE_RETRY_BASE_MS": "10", "BCE_GATHER_MS": "0"}
         return ProviderHost(config=config, env=fast, stack=self.stack, project=self.project)
 
     def _log(self) -> tuple[StepLog, int, int]:

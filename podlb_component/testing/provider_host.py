@@ -67,7 +67,11 @@ def settings_env(settings: BceSettings | None) -> dict[str, str]:
     """What the provider reads from the environment only: timeouts and back-off."""
     if settings is None:
         return {}
-    return {"BCE_TIMEOUT_MS": str(settings.timeout_ms), "BCE_RETRY_BASE_MS": str(settings.retry_base_ms)}
+    return {
+        "BCE_TIMEOUT_MS": str(settings.timeout_ms),
+        "BCE_RETRY_BASE_MS": str(settings.retry_base_ms),
+        "BCE_GATHER_MS": str(settings.gather_ms),
+    }
 
 
 def _struct(props: Mapping[str, Any]) -> struct_pb2.Struct:

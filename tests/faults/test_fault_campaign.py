@@ -34,7 +34,9 @@ def fake(fake_bce):
 
 def settings(fake):
     """The fake's credentials, with a client timeout shorter than its hangs: the provider's configuration."""
-    return BceSettings(ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake.endpoint, timeout_ms=250, retry_base_ms=10)
+    return BceSettings(
+        ACCESS_KEY_ID, SECRET_ACCESS_KEY, endpoint=fake.endpoint, timeout_ms=250, retry_base_ms=10, gather_ms=0
+    )
 
 
 @pytest.fixture(params=["in-process", "host"])

@@ -41,3 +41,18 @@ def test_a_creates_listing_is_not_what_reads_and_deletes_use():
     assert cache.get(KEY, lambda: ["read fresh"]) == ["read fresh"]
     cache.clear()
     assert cache.after(KEY, 0.0, counting_fetch(calls)) == ["listing 2"]
+
+
+def test_creates_that_finish_within_the_gather_window_share_one_listing():
+    """Creates the engine runs at once finish their writes a little apart: each waits `gather`
+    before listing, so the ones that finish within it share the listing."""
+    cache, calls = _ReadCache(), []
+    fetch = counting_fetch(calls)
+
+    def create(delay: float) -> list[str]:
+        time.sleep(delay)  # this create's write finishes `delay` after the first one's
+        return cache.after(KEY, time.monotonic(), fetch, gather=0.3)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(create, [0.0, 0.05, 0.1, 0.15]))
+    assert len(calls) == 1 and results == [["listing 1"]] * 4
