@@ -5,17 +5,13 @@ step; then `up --expect-no-changes` passes and destroy leaves no rule. Also with
 before the upgrading `up`, and with a Service removed in that same `up` (its rule is deleted
 through the old state's dynamic provider, whose class podlb keeps importable).
 
-podlb 0.2.0 is this repository at OLD_COMMIT, installed from `git archive` into a virtualenv of
-its own; the new podlb is this interpreter's."""
+podlb 0.2.0 is this repository at old_release.OLD_COMMIT, installed from `git archive` into a
+virtualenv of its own; the new podlb is this interpreter's."""
 
 from __future__ import annotations
 
-import io
 import json
-import subprocess
 import sys
-import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,54 +21,16 @@ from podlb_component.sandbox import Sandbox
 
 from . import checks
 from .cli import REPO, PulumiCli
+from .old_release import install_old_podlb
 from .root_stack import RootStack
 
-OLD_COMMIT = "6d2246a9fae270f340ea69480119d901070954b6"
-"""main when podlb was 0.2.0, the last version with dynamic resources."""
 REPLACING_OPS = {"replace", "create-replacement", "delete-replaced", "discard-replaced"}
 
 
-def _full(commit: str) -> str:
-    done = subprocess.run(["git", "-C", str(REPO), "rev-parse", commit], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"podlb 0.2.0 ({commit}) is not in this clone's history: {done.stderr}"
-    return done.stdout.strip()
-
-
 @pytest.fixture(scope="module")
-def old_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def old_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv with podlb 0.2.0 (and the same Pulumi SDKs as this one)."""
-    root = tmp_path_factory.mktemp("podlb-0.2.0")
-    archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", _full(OLD_COMMIT)], capture_output=True, check=True
-    ).stdout
-    source = root / "src"
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(source, filter="data")
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pins = subprocess.run(
-        [sys.executable, "-m", "pip", "freeze", "--exclude", "podlb", "--exclude-editable"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    (root / "pins.txt").write_text(pins)
-    install = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "-q", str(source), "-c", str(root / "pins.txt")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
-    version = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import importlib.metadata as m; print(m.version('podlb'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=root,  # not this clone, whose podlb.egg-info would answer
-    ).stdout.strip()
-    assert version == "0.2.0"
-    yield venv
+    return install_old_podlb(tmp_path_factory.mktemp("podlb-0.2.0"))
 
 
 def program(tmp: Path) -> Path:
