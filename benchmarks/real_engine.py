@@ -14,6 +14,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,10 +45,54 @@ def root_program(tmp: Path) -> Path:
     return source
 
 
-def timed(cli: PulumiCli, project: Path, *args: str) -> float:
-    start = time.perf_counter()
-    cli.run(project, *args, timeout=3600).ok()
-    return time.perf_counter() - start
+PROVIDER_MARKERS = {
+    "podlb": "pulumi-resource-podlb",
+    "dynamic": "pulumi.dynamic",
+    "kubernetes": "pulumi-resource-kubernetes",
+}
+"""What a provider process's command line contains, by the name the results table gives it."""
+
+
+class ProviderCensus:
+    """The distinct provider processes alive during one command, by a scan of /proc every 0.2 s
+    (providers live for the whole command, so none is missed; the scan costs every variant alike)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[int]] = {name: set() for name in PROVIDER_MARKERS}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._scan, daemon=True)
+
+    def __enter__(self) -> ProviderCensus:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _scan(self) -> None:
+        while not self._stop.wait(0.2):
+            for proc in Path("/proc").iterdir():
+                if not proc.name.isdigit():
+                    continue
+                try:
+                    cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                except OSError:
+                    continue
+                for name, marker in PROVIDER_MARKERS.items():
+                    if marker in cmdline:
+                        self.seen[name].add(int(proc.name))
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(pids) for name, pids in self.seen.items()}
+
+
+def timed(cli: PulumiCli, project: Path, *args: str) -> tuple[float, dict[str, int]]:
+    with ProviderCensus() as census:
+        start = time.perf_counter()
+        cli.run(project, *args, timeout=3600).ok()
+        elapsed = time.perf_counter() - start
+    return elapsed, census.counts()
 
 
 RAISED_RULE_QUOTA = 500
@@ -57,16 +102,16 @@ account has its quota raised (in the fake, and told to the cluster)."""
 
 def measure(
     cli: PulumiCli, sandbox: Sandbox, source: Path, venv: Path, stack: RootStack, n: int
-) -> tuple[float, float]:
+) -> tuple[float, float, dict[str, int]]:
     stack.seed(sandbox)
     config = stack.config(n)
     config["podlb:cluster"]["security_group_rule_limit"] = RAISED_RULE_QUOTA
     project = cli.project(source, config=config, virtualenv=venv)
-    preview = timed(cli, project, "preview")
-    up = timed(cli, project, "up")
+    preview, _ = timed(cli, project, "preview")
+    up, providers = timed(cli, project, "up")
     cli.run(project, "destroy", timeout=3600).ok()
     cli.run(project, "stack", "rm", "--yes", "dev").ok()
-    return preview, up
+    return preview, up, providers
 
 
 def run(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
@@ -88,23 +133,26 @@ def run(sizes: list[int], repeats: int) -> list[dict[str, Any]]:
             cli = PulumiCli(toolchain, sandbox, tmp / "cli")
             for n in sizes:
                 times: dict[str, list[tuple[float, float]]] = {v: [] for v in VARIANTS}
+                providers: dict[str, set[str]] = {v: set() for v in VARIANTS}
                 for r in range(repeats):
                     for i, variant in enumerate(VARIANTS):  # interleaved: drift hits all alike
                         stack = RootStack(
                             f"cce-bn{n}r{r}v{i}", (f"g-bn{n}r{r}v{i}a", f"g-bn{n}r{r}v{i}b"), f"b-{n}-{r}-{i}"
                         )
                         source, venv = sources[variant]
-                        times[variant].append(measure(cli, sandbox, source, venv, stack, n))
+                        preview, up, census = measure(cli, sandbox, source, venv, stack, n)
+                        times[variant].append((preview, up))
+                        providers[variant].add(", ".join(f"{k} {c}" for k, c in census.items() if c))
                         print(
-                            f"{n} Services, {variant}, run {r + 1}: preview {times[variant][-1][0]:.1f} s, "
-                            f"up {times[variant][-1][1]:.1f} s",
+                            f"{n} Services, {variant}, run {r + 1}: preview {preview:.1f} s, up {up:.1f} s, "
+                            f"provider processes during up: {census}",
                             file=sys.stderr,
                         )
                 medians = {
                     v: (statistics.median(p for p, _ in t), statistics.median(u for _, u in t))
                     for v, t in times.items()
                 }
-                rows.append({"services": n, **{v: medians[v] for v in VARIANTS}})
+                rows.append({"services": n, **{v: medians[v] for v in VARIANTS}, "providers": providers})
     return rows
 
 
@@ -122,6 +170,11 @@ def table(rows: list[dict[str, Any]], repeats: int) -> str:
             old, new, hand = row[VARIANTS[0]][k], row[VARIANTS[1]][k], row[base][k]
             ratios = f"{old / hand:.2f}x | {new / hand:.2f}x"
             lines.append(f"| {row['services']} | {step} | {old:.1f} | {new:.1f} | {hand:.1f} | {ratios} |")
+    lines += ["", "Provider processes alive during one `up` (one entry per distinct count seen over the repeats):", ""]
+    for row in rows:
+        for variant in VARIANTS:
+            seen = " / ".join(sorted(row["providers"][variant])) or "none"
+            lines.append(f"- {row['services']} Services, {variant}: {seen}")
     return "\n".join(lines)
 
 
