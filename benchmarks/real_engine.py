@@ -55,9 +55,11 @@ PROVIDER_MARKERS = {
 
 class ProviderCensus:
     """The distinct provider processes alive during one command, by a scan of /proc every 0.2 s
-    (providers live for the whole command, so none is missed; the scan costs every variant alike)."""
+    (providers live for the whole command, so none is missed; the scan costs every variant alike).
+    Only processes whose environment holds `marker` count: plugins inherit the CLI's PULUMI_HOME."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker: str) -> None:
+        self._marker = marker.encode()
         self.seen: dict[str, set[int]] = {name: set() for name in PROVIDER_MARKERS}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._scan, daemon=True)
@@ -77,6 +79,10 @@ class ProviderCensus:
                     continue
                 try:
                     cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    if not any(m in cmdline for m in PROVIDER_MARKERS.values()):
+                        continue
+                    if self._marker not in (proc / "environ").read_bytes().split(b"\0"):
+                        continue
                 except OSError:
                     continue
                 for name, marker in PROVIDER_MARKERS.items():
@@ -88,7 +94,7 @@ class ProviderCensus:
 
 
 def timed(cli: PulumiCli, project: Path, *args: str) -> tuple[float, dict[str, int]]:
-    with ProviderCensus() as census:
+    with ProviderCensus(f"PULUMI_HOME={cli.home}") as census:
         start = time.perf_counter()
         cli.run(project, *args, timeout=3600).ok()
         elapsed = time.perf_counter() - start

@@ -26,7 +26,7 @@ from pulumi.runtime.mocks import MockEngine, MockMonitor
 from .cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
 from .cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
 from .errors import PodLbError
-from .resources import ADDON_TYPE, RULE_TYPE
+from .resources import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
 from .service.args import LB_ID_ANNOTATION
 
 E = TypeVar("E", bound=BaseException)
@@ -95,6 +95,8 @@ class FakeCluster:
     """The live objects reads are answered from: (type token, "namespace/name") -> object."""
 
     objects: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    read_errors: dict[str, str] = field(default_factory=dict)
+    """"namespace/name" -> why the provider's ConfigMap read fails (unreachable, forbidden, ...)."""
 
     @classmethod
     def cce_default(
@@ -161,6 +163,8 @@ class RecordingMocks(Mocks):
         self.cluster = cluster if cluster is not None else FakeCluster.cce_default()
         self.preview = preview
         self.registrations: list[Registration] = []
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+        """Function calls as (token, args), secrets unwrapped."""
         self.duplicate_urns: list[str] = []
         """URNs registered twice: the engine refuses the second (diag.GetResourceDuplicateURNError)."""
         self._urns: set[str] = set()
@@ -171,6 +175,13 @@ class RecordingMocks(Mocks):
         self._urns.add(urn)
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == READ_CONFIG_MAP:  # what the podlb provider would read from the cluster
+            self.invokes.append((args.token, unwrap_secrets(dict(args.args))))
+            object_id = f"{args.args['namespace']}/{args.args['name']}"
+            if object_id in self.cluster.read_errors:
+                return {"found": False, "data": {}, "error": self.cluster.read_errors[object_id]}, []
+            found = self.cluster.get("kubernetes:core/v1:ConfigMap", object_id)
+            return {"found": found is not None, "data": dict((found or {}).get("data") or {})}, []
         raise NotImplementedError(f"podlb's mock engine has no function {args.token}")
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:

@@ -143,3 +143,20 @@ __all__ = [
     "SecurityGroupRule",
     "SecurityGroupRuleArgs",
 ]
+
+
+READ_CONFIG_MAP = "podlb:kubernetes:readConfigMap"
+"""The provider's function that reads a ConfigMap without keeping it in state (provider/read_config_map.py)."""
+
+
+def read_config_map(
+    namespace: str, name: str, access: dict[str, pulumi.Input[Any]], parent: pulumi.Resource
+) -> pulumi.Output[dict[str, Any]]:
+    """{found, data, error?} of the live ConfigMap, read by the podlb provider `parent` uses.
+    `access`: kubeconfig/context/cluster, as pulumi-kubernetes' Provider takes them."""
+    return pulumi.runtime.invoke_output(
+        READ_CONFIG_MAP,
+        {"namespace": namespace, "name": name, **access},
+        # The version picks the same default provider as the resources (default_<version>).
+        opts=pulumi.InvokeOutputOptions(parent=parent, version=VERSION),
+    )

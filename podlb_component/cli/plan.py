@@ -18,7 +18,7 @@ from ..bce.facts import FACTS_ENV, read_facts
 from ..bce.settings import OFFLINE_ENV
 from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
-from ..resources import ADDON_TYPE, RULE_TYPE
+from ..resources import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
 from ..service.load_balancer import describe
 from .project import Project
 
@@ -297,7 +297,9 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         elif reg.type in SHOWN and not reg.is_read:
             manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})
             plan.manifests.append({"title": SHOWN[reg.type], "resource": reg.name, "manifest": manifest})
-    reads = {r.read_id for r in run.mocks.registrations if r.is_read}
+    reads = {r.read_id for r in run.mocks.registrations if r.is_read} | {
+        f"{args['namespace']}/{args['name']}" for token, args in run.mocks.invokes if token == READ_CONFIG_MAP
+    }
     plan.assumed = {obj: what for obj, what in ASSUMED_READS.items() if obj in reads}
     for cluster in run.mocks.of_type("podlb:index:PodDirectCluster"):
         check = cluster.outputs.get("lb_controller_check")

@@ -67,7 +67,7 @@ def render_text(plan: Plan, stream: TextIO) -> None:
         out.append("")
     creates = sum(1 for r in plan.resources if r["op"] == "create")
     reads = len(plan.resources) - creates
-    out.append(s(f"Resources: {creates} to create, {reads} to read", "1"))
+    out.append(s(f"Resources: {creates} to create" + (f", {reads} to read" if reads else ""), "1"))
     if plan.resources:
         rows = [["", "TYPE", "NAME", "WHAT"]] + [
             [s("+", "32") if r["op"] == "create" else s("?", "36"), r["type"], r["name"], r["summary"]]

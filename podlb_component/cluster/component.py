@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pulumi.output import contains_unknowns
 
 from ..addon_model import find_addon, version_at_least
 from ..bce.clients import BceApiError
@@ -15,7 +17,7 @@ from ..bce.facts import FACTS_FILE, FactsFileError, facts_from_env
 from ..bce.settings import offline, program_settings, renamed_config_keys, under_mock_engine
 from ..errors import PodLbError
 from ..provider.config import check_config, stack_provider_config
-from ..resources import RULE_TYPE, CceAddon, SecurityGroupRule
+from ..resources import RULE_TYPE, CceAddon, SecurityGroupRule, read_config_map
 from ..rule_model import RuleSpec, owned_by_stack, owner_remark
 from .args import (
     LB_CONTROLLER_CHART,
@@ -44,6 +46,45 @@ from .rule_budget import RuleBudget
 from .rule_planner import RulePlanner, choose_sources
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
+KUBE_ACCESS_KEYS = ("kubeconfig", "context", "cluster")
+"""The Kubernetes provider settings that say which cluster it reaches (kube_reads.KubeAccess)."""
+
+
+def _state_keys(found: pulumi.Output[Any], keys: tuple[str, ...]) -> pulumi.Output[dict[str, Any]]:
+    """`keys` of a getResource answer's `state`, unknown only if one of them is. (An `apply`
+    would not run at preview: a new provider's `id` in that answer is unknown, and the SDK then
+    calls the whole answer unknown.)"""
+    picked = asyncio.ensure_future(_pick_state(found, keys))
+
+    async def value() -> dict[str, Any]:
+        return (await picked)[0]
+
+    async def known() -> bool:
+        return (await picked)[1]
+
+    return pulumi.Output(set(), value(), known(), found.is_secret())
+
+
+async def _pick_state(found: pulumi.Output[Any], keys: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
+    # The SDK calls the whole answer unknown when anything in it is (the id): look inside.
+    got = await found.future(with_unknowns=True)
+    state = got.get("state") if isinstance(got, Mapping) else None
+    if not isinstance(state, Mapping):  # no answer at all: unknown, never "no settings"
+        return {}, False
+    chosen = {k: state.get(k) for k in keys}
+    return chosen, not contains_unknowns(chosen)
+
+
+def _inputs_of(access: pulumi.Input[Mapping[str, Any]]) -> dict[str, pulumi.Input[Any]]:
+    """An access mapping, known now or later, as the invoke's top-level inputs."""
+    if isinstance(access, Mapping):
+        return dict(access)
+    whole: pulumi.Output[Mapping[str, Any]] = pulumi.Output.from_input(access)
+
+    def key(k: str) -> pulumi.Output[Any]:
+        return whole.apply(lambda got: got.get(k))
+
+    return {k: key(k) for k in KUBE_ACCESS_KEYS}
 
 
 class PodDirectCluster(pulumi.ComponentResource):
@@ -130,7 +171,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         # A cluster id that comes from another resource is checked once it is known.
         self.cluster_id = pulumi.Output.from_input(plan.cluster_id).apply(lambda cid: check_cluster_id(name, cid))
         self.lb_controller_status = pulumi.Output.from_input(self._lb_controller(name, plan))
-        self.ip_masq_config = self._ip_masq(name) if plan.manage_ip_masq else pulumi.Output.from_input(None)
+        self.ip_masq_config = self._ip_masq(name, args) if plan.manage_ip_masq else pulumi.Output.from_input(None)
 
         self.network_mode, self.nic_type = plan.profile.mode, plan.profile.nic_type
         self.rule_security_group_ids = list(plan.rule_group_ids)
@@ -345,16 +386,54 @@ class PodDirectCluster(pulumi.ComponentResource):
         self._prerequisites.append(release)
         return release.status.apply(lambda s: f"installed ({s.status})" if s else "installing")
 
-    def _ip_masq(self, name: str) -> pulumi.Output[str | None]:
-        # Read the live document through the provider the patch uses, so preview and up
-        # both merge into the cluster being changed.
-        current = k8s.core.v1.ConfigMap.get(
-            f"{name}-ip-masq-agent-current", f"{IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}", opts=self._child()
-        )
+    def _kube_access(self, args: PodDirectClusterArgs) -> pulumi.Input[Mapping[str, Any]]:
+        """How podlb's provider reaches the cluster the Kubernetes children go to: the same
+        settings as their Kubernetes provider (KubeAccess; unset keys fall back as that provider's do)."""
+        if args.get("kubeconfig") is not None:
+            return {"kubeconfig": args["kubeconfig"]}
+        if self.kubernetes_provider is not None:  # an explicit provider: its settings, as the engine holds them
+            urn = self.kubernetes_provider.urn
+            # Without the provider as a dependency: the engine answers an invoke that depends on a
+            # resource pending creation with "unknown", and a new provider's settings are known at
+            # preview (its urn resolves once the engine holds them).
+            detached = pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())
+            found = pulumi.runtime.invoke_output("pulumi:pulumi:getResource", {"urn": detached})
+            return _state_keys(found, KUBE_ACCESS_KEYS)
+        config = pulumi.Config("kubernetes")  # the default provider: the stack's kubernetes:* config
+        return {
+            "kubeconfig": config.get_secret("kubeconfig"),
+            "context": config.get("context"),
+            "cluster": config.get("cluster"),
+        }
 
-        def merged(data: Mapping[str, str] | None) -> str:
+    def _ip_masq(self, name: str, args: PodDirectClusterArgs) -> pulumi.Output[str | None]:
+        # Read the live document, through the cluster the patch goes to, in an invoke: a
+        # `ConfigMap.get` would keep the pre-patch object in state, and the first refresh after
+        # `up` would report it changed (docs/real-engine.md, finding 1).
+        self._check_podlb_config()
+        current = read_config_map(IP_MASQ_NAMESPACE, IP_MASQ_CONFIGMAP, _inputs_of(self._kube_access(args)), self)
+
+        def merged(read: Mapping[str, Any]) -> str:
+            if read.get("error"):
+                raise PodLbError(
+                    name,
+                    "ip_masq",
+                    f"could not read ConfigMap {IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}: {read['error']}",
+                    "give the cluster access that can get ConfigMaps in kube-system (kubeconfig, or the Kubernetes "
+                    "provider's settings), or set ip_masq='skip' and set masqOutBound/masqOutBoundIPv6 to false "
+                    "yourself",
+                )
+            if not read.get("found"):
+                raise PodLbError(
+                    name,
+                    "ip_masq",
+                    f"ConfigMap {IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP} does not exist: CCE creates it with the "
+                    "cluster's ip-masq-agent",
+                    "check that the kubeconfig points at the CCE cluster, or set ip_masq='skip'",
+                )
+            data = read.get("data")
             try:
-                result = merge_ip_masq_data(data)
+                result = merge_ip_masq_data(data if isinstance(data, Mapping) else None)
             except IpMasqConfigError as exc:
                 raise PodLbError(
                     name,
@@ -373,7 +452,8 @@ class PodDirectCluster(pulumi.ComponentResource):
                 )
             return result.config
 
-        document = current.data.apply(merged)
+        # The kubeconfig makes the read secret; the document it returns holds CIDRs, not secrets.
+        document = pulumi.Output.unsecret(current.apply(merged))
         patch = k8s.core.v1.ConfigMapPatch(
             f"{name}-ip-masq-agent",
             metadata={
@@ -389,7 +469,7 @@ class PodDirectCluster(pulumi.ComponentResource):
             data={IP_MASQ_DATA_KEY: document},
             # Deleting a patch removes the fields it manages, i.e. the whole `config`
             # document: removing podlb must leave the agent's config in place.
-            opts=self._child(retain_on_delete=True, depends_on=[current]),
+            opts=self._child(retain_on_delete=True),
         )
         self._prerequisites.append(patch)
         return document

@@ -4,7 +4,7 @@ own inputs, and one entry per custom resource (each defined beside its resource)
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .config import KEYS, config_schema
@@ -24,7 +24,9 @@ def provider_inputs() -> dict[str, Any]:
     }
 
 
-def package_schema(version: str, resources: Iterable[CustomResourceType]) -> dict[str, Any]:
+def package_schema(
+    version: str, resources: Iterable[CustomResourceType], functions: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
     return {
         "name": PACKAGE,
         "displayName": "podlb",
@@ -38,9 +40,12 @@ def package_schema(version: str, resources: Iterable[CustomResourceType]) -> dic
             "inputProperties": provider_inputs(),
         },
         "resources": {r.token: dict(r.schema) for r in resources},
+        "functions": {token: dict(schema) for token, schema in functions.items()},
         "language": {"python": {"packageName": "podlb_component"}},
     }
 
 
-def schema_json(version: str, resources: Iterable[CustomResourceType]) -> str:
-    return json.dumps(package_schema(version, resources), indent=2, sort_keys=True)
+def schema_json(
+    version: str, resources: Iterable[CustomResourceType], functions: Mapping[str, Mapping[str, Any]]
+) -> str:
+    return json.dumps(package_schema(version, resources, functions), indent=2, sort_keys=True)

@@ -26,6 +26,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ..bce.clients import BceApiError
 from ..version import VERSION
+from . import read_config_map
 from .cce_addon import AddonError, CceAddonType
 from .clients import ProviderClients
 from .config import KEY_NAMES, check_config, settings_from_config
@@ -36,6 +37,11 @@ from .security_group_rule import SecurityGroupRuleType
 _SERVED: tuple[CustomResourceType, ...] = (SecurityGroupRuleType(), CceAddonType())
 RESOURCES: dict[str, CustomResourceType] = {r.token: r for r in _SERVED}
 """Every custom resource the provider serves, by type token."""
+FUNCTIONS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, Any]]] = {
+    read_config_map.TOKEN: read_config_map.invoke,
+}
+"""Every function (invoke) the provider serves, by token: args and the environment to result."""
+FUNCTION_SCHEMAS: dict[str, dict[str, Any]] = {read_config_map.TOKEN: read_config_map.SCHEMA}
 USER_ERRORS = (BceApiError, AddonError)
 """Failures whose message says what to do; anything else is a podlb bug (traceback to stderr)."""
 MAX_WORKERS = 32
@@ -109,7 +115,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         return plugin_pb2.PluginInfo(version=VERSION)
 
     def GetSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return provider_pb2.GetSchemaResponse(schema=schema_json(VERSION, RESOURCES.values()))
+        return provider_pb2.GetSchemaResponse(schema=schema_json(VERSION, RESOURCES.values(), FUNCTION_SCHEMAS))
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
@@ -139,6 +145,16 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         with self._lock:
             self._config, self._clients = config, None
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False)
+
+    # -- functions --------------------------------------------------------------------------
+    def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
+        if request.tok not in FUNCTIONS:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"podlb provider: unknown function {request.tok}")
+        function = FUNCTIONS[request.tok]
+        result = self._answer(context, lambda: function(plain(request.args), self._env))
+        response = provider_pb2.InvokeResponse()
+        getattr(response, "return").CopyFrom(to_struct(result))  # `return` is a Python keyword
+        return response
 
     # -- resources --------------------------------------------------------------------------
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -207,7 +223,7 @@ def serve(argv: list[str] | None = None) -> None:
         print(VERSION)
         return
     if args and args[0] == "--schema":
-        print(schema_json(VERSION, RESOURCES.values()))
+        print(schema_json(VERSION, RESOURCES.values(), FUNCTION_SCHEMAS))
         return
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS))
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(PodlbProvider(), server)

@@ -192,6 +192,11 @@ class ProviderHost:
         )
         return _diff_response(response)
 
+    def invoke(self, token: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        """A function call, as the engine forwards an invoke: its result."""
+        response = self._call("Invoke", provider_pb2.InvokeRequest(tok=token, args=_struct(args)))
+        return _plain(getattr(response, "return"))
+
     def get_schema(self) -> str:
         """The package schema the plugin serves (JSON text)."""
         return str(self._call("GetSchema", provider_pb2.GetSchemaRequest(version=0)).schema)

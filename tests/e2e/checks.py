@@ -82,19 +82,6 @@ def assert_ip_masq_patched(sandbox: Sandbox) -> None:
     }
 
 
-def updated_urns(diff_output: str) -> list[str]:
-    """Names of the resources a `--diff` output shows as updated."""
-    names, pending = [], False
-    for line in diff_output.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("~ ") and stripped.endswith("(update)"):
-            pending = True
-        elif pending and stripped.startswith("[urn="):
-            names.append(stripped.rstrip("]").rsplit("::", 1)[-1])
-            pending = False
-    return names
-
-
 def service(sandbox: Sandbox, namespace: str, name: str) -> Any:
     return core(sandbox).read_namespaced_service(name, namespace)
 

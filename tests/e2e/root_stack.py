@@ -19,12 +19,13 @@ class RootStack:
     cluster_id: str
     groups: Sequence[str]
     namespace: str
+    network_mode: str = "vpc-route-veth"
 
     def config(self, services: int) -> dict[str, Any]:
         return {
             "podlb:cluster": {
                 "cluster_id": self.cluster_id,
-                "network_mode": "vpc-route-veth",
+                "network_mode": self.network_mode,
                 "node_security_group_ids": list(self.groups),
                 "lb_controller": "validate",
             },
@@ -46,7 +47,7 @@ class RootStack:
         if self.cluster_id not in state.cce.clusters:
             state.add_cce_cluster(
                 self.cluster_id,
-                "vpc-route-veth",
+                self.network_mode,
                 vpc_cidr="10.20.0.0/16",
                 node_security_groups=tuple(self.groups),
                 lb_controller="1.3.13",

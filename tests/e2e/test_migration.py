@@ -3,7 +3,10 @@ real CLI: a plain `pulumi up` with the new podlb retypes every rule in the state
 write — no rule created, revoked, deleted or re-created, each keeping its id — and no replace
 step; then `up --expect-no-changes` passes and destroy leaves no rule. Also with a refresh
 before the upgrading `up`, and with a Service removed in that same `up` (its rule is deleted
-through the old state's dynamic provider, whose class podlb keeps importable).
+through the old state's dynamic provider, whose class podlb keeps importable). The plain
+upgrade runs on an IPVLAN cluster: 0.2.0's read of the ip-masq ConfigMap (a `ConfigMap.get`
+kept in state) is dropped from the state without a call, the patch is unchanged, and the
+refresh right after the upgrade finds nothing changed.
 
 podlb 0.2.0 is this repository at old_release.OLD_COMMIT, installed from `git archive` into a
 virtualenv of its own; the new podlb is this interpreter's."""
@@ -53,12 +56,20 @@ def steps(preview_json: str) -> list[tuple[str, str]]:
 
 
 def upgrade(
-    pulumi: PulumiCli, sandbox: Sandbox, old_venv: Path, tmp: Path, *, refresh_first: bool, remove: int
+    pulumi: PulumiCli,
+    sandbox: Sandbox,
+    old_venv: Path,
+    tmp: Path,
+    *,
+    refresh_first: bool,
+    remove: int,
+    ipvlan: bool = False,
 ) -> None:
     stack = RootStack(
         cluster_id=f"cce-migr{int(refresh_first)}{remove}000",
         groups=(f"g-migr{int(refresh_first)}{remove}a", f"esg-migr{int(refresh_first)}{remove}b"),
         namespace=f"migrate-{int(refresh_first)}-{remove}",
+        network_mode="vpc-route-ipvlan" if ipvlan else "vpc-route-veth",
     )
     stack.seed(sandbox)
     fake = sandbox.fake
@@ -68,6 +79,8 @@ def upgrade(
     pulumi.run(project, "up").ok()
     old_types = {r["type"] for r in pulumi.resources(project)}
     assert "pulumi-python:dynamic:Resource" in old_types and "podlb:bce:SecurityGroupRule" not in old_types
+    assert ("kubernetes:core/v1:ConfigMap" in old_types) == ipvlan  # 0.2.0 kept its ip-masq read in state
+    ip_masq_before = checks.ip_masq_document(sandbox) if ipvlan else None
     before = rule_ids(sandbox, stack.groups)
     assert len(before) == 2 * services
 
@@ -85,6 +98,10 @@ def upgrade(
     removed = {name for name, op in rule_steps.items() if op == "delete"}
     assert len(removed) == 2 * remove, rule_steps
     assert all(op in ("update", "same", "delete") for op in rule_steps.values()), rule_steps
+    if ipvlan:
+        ops = dict((name, op) for op, name in planned_steps)
+        assert ops.get("cluster-ip-masq-agent-current") in ("discard", "read-discard"), planned_steps
+        assert ops.get("cluster-ip-masq-agent", "same") == "same", planned_steps  # the patch is unchanged
 
     up = pulumi.run(project, "up").ok()
     assert "replace" not in up.stdout.lower(), up.stdout
@@ -98,13 +115,17 @@ def upgrade(
     rules = [r for r in resources if r["type"] == "podlb:bce:SecurityGroupRule"]
     assert len(rules) == 2 * (services - remove)
     assert not [r for r in rules if "__provider" in r.get("outputs", {}) or "bce_credentials" in r["inputs"]]
+    if ipvlan:
+        assert "kubernetes:core/v1:ConfigMap" not in {r["type"] for r in resources}
+        assert checks.ip_masq_document(sandbox) == ip_masq_before
+        pulumi.run(project, "refresh", "--expect-no-changes").ok()
     pulumi.run(project, "up", "--expect-no-changes").ok()
     pulumi.run(project, "destroy").ok()
     assert rule_ids(sandbox, stack.groups) == {}
 
 
 def test_upgrade_from_0_2_0_writes_nothing(pulumi: PulumiCli, sandbox: Sandbox, old_venv: Path, tmp_path: Path) -> None:
-    upgrade(pulumi, sandbox, old_venv, tmp_path, refresh_first=False, remove=0)
+    upgrade(pulumi, sandbox, old_venv, tmp_path, refresh_first=False, remove=0, ipvlan=True)
 
 
 def test_upgrade_after_a_refresh(pulumi: PulumiCli, sandbox: Sandbox, old_venv: Path, tmp_path: Path) -> None:

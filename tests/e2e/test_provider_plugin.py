@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -88,9 +89,13 @@ EXPLICIT_PROVIDER_PROGRAM = """
 import os
 
 import pulumi
+import pulumi_kubernetes as k8s
 from podlb_component import PodDirectCluster, PodDirectService, Provider
 
 config = pulumi.Config()
+# An explicit Kubernetes provider too, with no KUBECONFIG in the environment: the cluster's
+# ip-masq read must reach the cluster through this provider's own settings.
+kube = k8s.Provider("kube", kubeconfig=config.require_secret("kubeconfig"))
 account = Provider(
     "second-account",
     {
@@ -107,7 +112,7 @@ cluster = PodDirectCluster(
         "node_security_group_ids": ["g-nodes0001"],
         "vpc_cidr": "172.16.0.0/16",
     },
-    opts=pulumi.ResourceOptions(providers={"podlb": account}),
+    opts=pulumi.ResourceOptions(providers={"podlb": account, "kubernetes": kube}),
 )
 PodDirectService(
     "shop",
@@ -125,10 +130,12 @@ PodDirectService(
 
 def test_an_explicit_provider_with_its_own_credentials(pulumi: PulumiCli, sandbox: Sandbox, tmp_path) -> None:
     """A `podlb.Provider` for a second account: its arguments, not the environment, reach the
-    plugin (the environment has no credentials here), and its secret stays encrypted."""
+    plugin (the environment has no credentials here), and its secret stays encrypted. With an
+    explicit Kubernetes provider as well (and no KUBECONFIG), the ip-masq document is read
+    through that provider's settings, at preview already, and a refresh finds nothing changed."""
     seed_all(sandbox)
     assert sandbox.fake is not None
-    pulumi.env_overrides = dict(NO_BCE_ENV)
+    pulumi.env_overrides = {**NO_BCE_ENV, "KUBECONFIG": None}
     source = tmp_path / "explicit"
     source.mkdir()
     (source / "Pulumi.yaml").write_text("name: podlb-explicit-provider\nruntime: python\n")
@@ -137,9 +144,15 @@ def test_an_explicit_provider_with_its_own_credentials(pulumi: PulumiCli, sandbo
     pulumi.run(project, "config", "set", "ak", sandbox.access_key_id).ok()
     pulumi.run(project, "config", "set", "--secret", "sk", sandbox.secret_access_key).ok()
     pulumi.run(project, "config", "set", "endpoint", sandbox.fake.endpoint).ok()
+    pulumi.run(project, "config", "set", "--secret", "kubeconfig", str(sandbox.kubeconfig)).ok()
 
+    preview = pulumi.run(project, "preview", "--diff").ok()
+    # the live document, merged at preview already (the diff shows the YAML's keys)
+    assert re.search(r"masqOutBound\s*: false", preview.stdout), preview.stdout
     pulumi.run(project, "up").ok()
     assert checks.podlb_rules(sandbox, [GROUP]) == {(GROUP, "tcp", "8080", "198.51.100.0/24")}
+    checks.assert_ip_masq_patched(sandbox)
+    pulumi.run(project, "refresh", "--expect-no-changes").ok()
     resources = pulumi.resources(project)
     (provider,) = [r for r in resources if r["type"] == "pulumi:providers:podlb"]
     assert provider["urn"].endswith("::second-account")
