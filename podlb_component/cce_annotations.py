@@ -1,5 +1,5 @@
 """The cce-lb-controller's Service annotations podlb knows, each with its source — the one list
-podlb's components, `podlb plan` and the CrossGuard pack (policy/) use. Standard library only,
+podlb's components, `podlb plan` and the CrossGuard pack (policy_pack/) use. Standard library only,
 so the policy pack can load it without podlb's dependencies.
 
 Sources: CCE "LoadBalancer Service 注解/使用说明" (cloud.baidu.com/doc/CCE/s/zlako7b04), "Service

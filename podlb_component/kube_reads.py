@@ -47,7 +47,9 @@ class KubeAccess:
     def from_inputs(cls, values: Mapping[str, Any]) -> KubeAccess:
         def text(key: str) -> str | None:
             value = values.get(key)
-            return value if isinstance(value, str) and value else None
+            if value is not None and not isinstance(value, str):  # never "unset": that's another cluster
+                raise KubeReadError(f"the Kubernetes setting '{key}' must be a string, got {type(value).__name__}")
+            return value or None
 
         return cls(text("kubeconfig"), text("context"), text("cluster"))
 
@@ -63,6 +65,17 @@ def _kubeconfig_file(path_or_contents: str) -> Path | None:
         return Path(candidate) if Path(candidate).is_file() else None
     except OSError:  # e.g. a name too long to be a path: contents
         return None
+
+
+def _plain_node(node: Any) -> Any:
+    """The mapping a kubeconfig ConfigNode wraps (or the mapping itself)."""
+    return node.value if hasattr(node, "value") else node
+
+
+def _without_entries(exc: Exception) -> str:
+    """The client's message without the kubeconfig entry it may quote: for a file, the merger
+    names each entry by its whole mapping (tokens, client secrets) — cut from the first '{'."""
+    return str(exc).split("{", 1)[0].rstrip(" /") or type(exc).__name__
 
 
 def _kubernetes(module: str) -> Any:
@@ -100,17 +113,18 @@ def _loader(access: KubeAccess, env: Mapping[str, str]) -> Any:
             firsts = [c["current-context"] for c in merger.config_files.values() if c.get("current-context")]
             if firsts:
                 config.value["current-context"] = firsts[0]
-        raw = config.value if hasattr(config, "value") else config
+        raw = _plain_node(config)
         if access.cluster is not None:
             wanted = access.context or raw.get("current-context")
-            for entry in raw.get("contexts") or []:
+            for node in raw.get("contexts") or []:
+                entry = _plain_node(node)  # the merger wraps each entry of a file in a ConfigNode
                 if entry.get("name") == wanted:
                     entry.setdefault("context", {})["cluster"] = access.cluster
         return kube_config.KubeConfigLoader(
             config_dict=config, active_context=access.context, config_base_path=base_path
         )
     except ConfigException as exc:
-        raise KubeReadError(f"the kubeconfig can't be used: {exc}") from None
+        raise KubeReadError(f"the kubeconfig can't be used: {_without_entries(exc)}") from None
     except yaml.YAMLError as exc:  # its message quotes the document: give the place only
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -133,7 +147,11 @@ def _api_client(access: KubeAccess, env: Mapping[str, str]) -> Any:
         else:
             loader.load_and_set(configuration)
     except ConfigException as exc:
-        where = "no kubeconfig ($KUBECONFIG, ~/.kube/config) and not in a cluster" if loader is None else str(exc)
+        where = (
+            "no kubeconfig ($KUBECONFIG, ~/.kube/config) and not in a cluster"
+            if loader is None
+            else _without_entries(exc)
+        )
         raise KubeReadError(f"no Kubernetes credentials: {where}") from None
     return client.ApiClient(configuration)
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pulumi
 
+from .values import is_whole_number
+
 DEFAULT_SLEEP_SECONDS = 30
 GRACE_MARGIN_SECONDS = 15
 DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
@@ -50,7 +52,7 @@ def with_graceful_shutdown(
     A container that already has a preStop hook is left alone and `warn` is told, since podlb
     can't know whether that hook waits long enough.
     """
-    if isinstance(sleep_seconds, bool) or not isinstance(sleep_seconds, int) or sleep_seconds < 1:
+    if not is_whole_number(sleep_seconds) or sleep_seconds < 1:
         raise ValueError(f"sleep_seconds must be a whole number >= 1, got {sleep_seconds!r}")
     spec = copy.deepcopy(dict(pod_spec))
     keys = _keys(_style_of(spec))

@@ -41,11 +41,11 @@ class Plan:
     resources: list[dict[str, Any]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     security_groups: list[dict[str, Any]] = field(default_factory=list)
+    """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
     assumed: dict[str, str] = field(default_factory=dict)
     """Live objects the program reads, and what plan assumed they hold."""
     lb_controller: list[dict[str, Any]] = field(default_factory=list)
     """Per cluster: how the cce-lb-controller add-on is checked or installed."""
-    """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
     manifests: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     """Each warning with the resource it is about: resource (name), type, kubernetes

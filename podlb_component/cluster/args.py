@@ -13,6 +13,7 @@ from ..addon_model import parse_version
 from ..bce.settings import offline
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
+from ..values import is_whole_number
 from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType
 from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
 
@@ -267,7 +268,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             "leave it unset for ['cce-lb-controller']",
         )
     timeout = args.get("lb_controller_timeout_seconds", 600)
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
+    if not is_whole_number(timeout) or timeout < 1:
         raise PodLbError(
             resource, "lb_controller_timeout_seconds", f"must be a whole number >= 1, got {timeout!r}", "e.g. 600"
         )
@@ -281,7 +282,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             "'auto' manages cce-ip-masq-agent on IPVLAN clusters",
         )
     quota = args.get("backend_quota", DEFAULT_BACKEND_QUOTA)
-    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
+    if not is_whole_number(quota) or quota < 1:
         raise PodLbError(
             resource,
             "backend_quota",
@@ -289,7 +290,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             "leave it at 50 unless Baidu raised your appblb backend quota",
         )
     rule_limit = args.get("security_group_rule_limit")
-    if rule_limit is not None and (isinstance(rule_limit, bool) or not isinstance(rule_limit, int) or rule_limit < 1):
+    if rule_limit is not None and (not is_whole_number(rule_limit) or rule_limit < 1):
         raise PodLbError(
             resource,
             "security_group_rule_limit",

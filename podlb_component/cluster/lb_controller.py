@@ -39,7 +39,6 @@ CONSOLE_HINT = (
     "install or repair it in the CCE console (your cluster -> 组件管理 / Add-ons -> CCE LB Controller), "
     "or set lb_controller='ensure' to let podlb install or upgrade it through the CCE add-on API"
 )
-INSTALL_HINT = CONSOLE_HINT
 
 
 def cluster_type_of(master_type: str | None) -> ClusterType | None:

@@ -13,6 +13,7 @@ from typing_extensions import Required
 from .. import cce_annotations
 from ..errors import PodLbError, reject_unknown_args
 from ..rule_model import check_cidr
+from ..values import is_whole_number
 from .load_balancer import LoadBalancerArgs, LoadBalancerPlan, plan_load_balancer
 
 if TYPE_CHECKING:
@@ -123,10 +124,6 @@ def _checked_when_known(value: object, check: Callable[[object], None]) -> pulum
         return value.apply(known)
     check(value)
     return value  # type: ignore[return-value]
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_label_key(resource: str, field: str, key: object) -> None:
@@ -245,7 +242,7 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
         for key in ("port", "target_port", "protocol"):
             _known_at_preview(resource, f"{where}.{key}", raw.get(key), "which port the security-group rules open")
         port = raw.get("port")
-        if not _is_int(port) or not 1 <= port <= 65535:  # type: ignore[operator]
+        if not is_whole_number(port) or not 1 <= port <= 65535:
             raise PodLbError(
                 resource,
                 f"{where}.port",
@@ -261,7 +258,7 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
                 "group, and pod-direct traffic reaches the Pod on the target port itself",
                 "use the container port number, e.g. target_port=8080",
             )
-        if not _is_int(target) or not 1 <= target <= 65535:
+        if not is_whole_number(target) or not 1 <= target <= 65535:
             raise PodLbError(
                 resource,
                 f"{where}.target_port",
@@ -284,7 +281,7 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
                 f"{name!r} is not a valid port name",
                 "use up to 15 lowercase letters, digits and '-', e.g. 'http'",
             )
-        plans.append(PortPlan(name, port, target, protocol.upper()))  # type: ignore[arg-type]
+        plans.append(PortPlan(name, port, target, protocol.upper()))
 
     if len(plans) > 1 and any(p.name is None for p in plans):
         raise PodLbError(
@@ -385,20 +382,20 @@ def validate_service_args(
     expected = args.get("expected_backends")
     _known_at_preview(resource, "expected_backends", expected, "whether the Service fits the backend quota")
     if expected is not None:
-        if not _is_int(expected) or expected < 1:  # type: ignore[operator]
+        if not is_whole_number(expected) or expected < 1:
             raise PodLbError(
                 resource,
                 "expected_backends",
                 f"must be a whole number >= 1, got {expected!r}",
                 "set it to replicas (or HPA maxReplicas) plus the rolling-update maxSurge",
             )
-        if expected > backend_quota:  # type: ignore[operator]
+        if expected > backend_quota:
             raise PodLbError(
                 resource,
                 "expected_backends",
                 f"{expected} Pods can be backends at once, but one application BLB takes at most "
                 f"{backend_quota} (backend_quota of cluster {cluster_name!r}); "
-                f"{expected} - {backend_quota} = {expected - backend_quota} Pods would get no traffic",  # type: ignore[operator]
+                f"{expected} - {backend_quota} = {expected - backend_quota} Pods would get no traffic",
                 f"lower replicas/HPA max/maxSurge to fit {backend_quota}, or ask Baidu support to "
                 "raise the appblb backend quota and set backend_quota on the PodDirectCluster",
             )
@@ -413,5 +410,5 @@ def validate_service_args(
         source_ranges=tuple(ranges),
         session_affinity=affinity,
         load_balancer=plan_load_balancer(resource, args.get("load_balancer"), internal, annotations),
-        expected_backends=expected,  # type: ignore[arg-type]
+        expected_backends=expected,
     )

@@ -17,6 +17,7 @@ from typing import Any, Literal, TypedDict
 
 from .. import cce_annotations as keys
 from ..errors import PodLbError, reject_unknown_args
+from ..values import is_whole_number
 
 BLB_ID = re.compile(r"^lb-[0-9a-zA-Z]{6,32}$")
 """Application BLB ids look like lb-xxxxxxxx; the exact length isn't documented."""
@@ -64,10 +65,6 @@ def _bad(resource: str, field: str, problem: str, fix: str) -> PodLbError:
     return PodLbError(resource, f"load_balancer.{field}", problem, fix)
 
 
-def _int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _eip(resource: str, eip: Any) -> dict[str, str]:
     if not isinstance(eip, Mapping):
         raise _bad(resource, "eip", f"must be a mapping, got {eip!r}", "e.g. eip={'bandwidth_mbps': 100}")
@@ -81,7 +78,7 @@ def _eip(resource: str, eip: Any) -> dict[str, str]:
     capped = billing == "ByBandwidth" or timing == "Prepaid"
     top = 200 if capped else 1000
     bandwidth = eip.get("bandwidth_mbps")
-    if bandwidth is not None and (not _int(bandwidth) or not 1 <= bandwidth <= top):
+    if bandwidth is not None and (not is_whole_number(bandwidth) or not 1 <= bandwidth <= top):
         why = "with ByBandwidth or Prepaid" if capped else "with ByTraffic"
         raise _bad(
             resource,
@@ -98,7 +95,7 @@ def _eip(resource: str, eip: Any) -> dict[str, str]:
                 f"is set ({months!r}) but payment_timing is {timing!r}: a reservation is for Prepaid EIPs only",
                 "set payment_timing='Prepaid', or drop reservation_months",
             )
-        if not _int(months) or months not in RESERVATION_MONTHS:
+        if not is_whole_number(months) or months not in RESERVATION_MONTHS:
             raise _bad(
                 resource,
                 "eip.reservation_months",

@@ -135,7 +135,9 @@ def test_an_explicit_provider_with_its_own_credentials(pulumi: PulumiCli, sandbo
     through that provider's settings, at preview already, and a refresh finds nothing changed."""
     seed_all(sandbox)
     assert sandbox.fake is not None
-    pulumi.env_overrides = {**NO_BCE_ENV, "KUBECONFIG": None}
+    home = tmp_path / "home"  # no ~/.kube/config to fall back on either
+    home.mkdir()
+    pulumi.env_overrides = {**NO_BCE_ENV, "KUBECONFIG": None, "HOME": str(home)}
     source = tmp_path / "explicit"
     source.mkdir()
     (source / "Pulumi.yaml").write_text("name: podlb-explicit-provider\nruntime: python\n")

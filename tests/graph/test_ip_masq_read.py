@@ -2,14 +2,15 @@
 cluster its Kubernetes provider reaches, and keeps no read resource in state (a refresh after
 `up` would report it changed: docs/real-engine.md, finding 1)."""
 
+import asyncio
+
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 from stacks import CLUSTER_ARGS, build, resolved
 
 from podlb_component import PodDirectCluster
-from podlb_component.errors import PodLbError
-from podlb_component.preview_engine import find_cause
+from podlb_component.preview_engine import is_unknown
 from podlb_component.resources import READ_CONFIG_MAP
 from podlb_component.testing.mock_engine import FakeCluster, run_program
 
@@ -64,20 +65,62 @@ def test_without_any_settings_the_provider_falls_back_to_its_environment():
 def test_a_failed_read_names_the_field_and_the_fix():
     fake = FakeCluster.cce_default(ip_masq_config="masqOutBound: true\n")
     fake.read_errors["kube-system/cce-ip-masq-agent"] = "reading ConfigMap kube-system/cce-ip-masq-agent: HTTP 403"
-    with pytest.raises(Exception) as err:
+    with pytest.raises(Exception) as err:  # raised in a callback: Pulumi may wrap it
         build(IPVLAN, {}, fake=fake)
-    invalid = find_cause(err.value, PodLbError)
-    assert invalid is not None and invalid.field == "ip_masq"
-    assert "HTTP 403" in str(invalid) and "ip_masq='skip'" in str(invalid)
+    assert "podlb prod: ip_masq: could not read ConfigMap kube-system/cce-ip-masq-agent" in str(err.value)
+    assert "HTTP 403" in str(err.value) and "ip_masq='skip'" in str(err.value)
 
 
 def test_a_missing_configmap_is_an_error_not_a_new_document():
     with pytest.raises(Exception) as err:
         build(IPVLAN, {}, fake=FakeCluster.cce_default(ip_masq_config=None))
-    invalid = find_cause(err.value, PodLbError)
-    assert invalid is not None and "does not exist" in str(invalid) and "ip_masq='skip'" in str(invalid)
+    assert "podlb prod: ip_masq: ConfigMap kube-system/cce-ip-masq-agent does not exist" in str(err.value)
+    assert "ip_masq='skip'" in str(err.value)
 
 
 def test_no_read_without_ipvlan_or_with_skip():
     assert reads(build({"network_mode": "vpc-route-veth"}, {})) == []
     assert reads(build({**IPVLAN, "ip_masq": "skip"}, {})) == []
+
+
+def unknown():
+    """An Output that stays unknown, as a value from a resource not yet created is at preview."""
+    value, known = asyncio.get_event_loop().create_future(), asyncio.get_event_loop().create_future()
+    value.set_result(None)
+    known.set_result(False)
+    return pulumi.Output(set(), value, known)
+
+
+def test_an_explicit_provider_whose_kubeconfig_is_unknown_is_not_read_with_no_settings():
+    def program():
+        provider = k8s.Provider("other", kubeconfig=unknown())
+        PodDirectCluster("prod", {**CLUSTER_ARGS, **IPVLAN}, opts=pulumi.ResourceOptions(providers=[provider]))
+
+    run = run_program(program)
+    assert reads(run) == []  # skipped, never sent without the kubeconfig (another cluster)
+    (patch,) = run.mocks.of_type("kubernetes:core/v1:ConfigMapPatch")
+    assert is_unknown(patch.inputs["data"]["config"])  # unknown at preview
+
+
+def test_provider_option_and_a_parents_provider_lend_their_settings_too():
+    class Platform(pulumi.ComponentResource):
+        def __init__(self, opts):
+            super().__init__("test:index:Platform", "platform", None, opts)
+            PodDirectCluster("prod", {**CLUSTER_ARGS, **IPVLAN}, opts=pulumi.ResourceOptions(parent=self))
+
+    def program():
+        secret = pulumi.Output.secret(KUBECONFIG)
+        PodDirectCluster(
+            "direct",
+            {**CLUSTER_ARGS, **IPVLAN},
+            opts=pulumi.ResourceOptions(provider=k8s.Provider("one", kubeconfig=secret, context="ctx-one")),
+        )
+        Platform(pulumi.ResourceOptions(providers=[k8s.Provider("two", kubeconfig=KUBECONFIG, context="ctx-two")]))
+
+    run = run_program(program)
+    assert sorted((r["kubeconfig"], r["context"]) for r in reads(run)) == [
+        (KUBECONFIG, "ctx-one"),
+        (KUBECONFIG, "ctx-two"),
+    ]
+    for patch in run.mocks.of_type("kubernetes:core/v1:ConfigMapPatch"):
+        assert "data" not in patch.secret_paths and "masqOutBound: false" in patch.inputs["data"]["config"]

@@ -122,6 +122,33 @@ def test_context_and_cluster_override_as_the_kubernetes_provider_does(clusters) 
     assert b.seen[-1] == (PATH, "Bearer token-a")
 
 
+def test_cluster_override_with_a_kubeconfig_file(clusters, tmp_path: Path) -> None:
+    a, b = clusters
+    file = tmp_path / "config"
+    file.write_text(kubeconfig(a, b))
+    assert read(KubeAccess(kubeconfig=str(file), cluster="cl-b")) == {"config": "doc-b"}
+    assert read(KubeAccess(cluster="cl-b"), {"KUBECONFIG": str(file)}) == {"config": "doc-b"}
+    assert b.seen[-1] == (PATH, "Bearer token-a")
+
+
+def test_a_broken_entry_in_a_kubeconfig_file_is_not_quoted_back(clusters, tmp_path: Path) -> None:
+    a, b = clusters
+    document = yaml.safe_load(kubeconfig(a, b))
+    secrets = {"client-id": "c", "client-secret": "s3cr3t-client", "refresh-token": "s3cr3t-refresh"}
+    document["users"][0]["user"] = {"auth-provider": {"name": "oidc", "config": secrets}}  # no id-token
+    file = tmp_path / "config"
+    file.write_text(yaml.safe_dump(document))
+    with pytest.raises(KubeReadError) as err:
+        read(KubeAccess(kubeconfig=str(file)))
+    assert "id-token" in str(err.value) and "s3cr3t" not in str(err.value), str(err.value)
+
+
+def test_a_setting_that_is_not_a_string_is_refused_not_taken_as_unset() -> None:
+    with pytest.raises(KubeReadError, match="'kubeconfig' must be a string"):
+        KubeAccess.from_inputs({"kubeconfig": {"apiVersion": "v1"}})
+    assert KubeAccess.from_inputs({"kubeconfig": "", "context": None}) == KubeAccess()
+
+
 def test_a_missing_configmap_is_none(clusters) -> None:
     a, b = clusters
     a.status = 404
