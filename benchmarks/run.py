@@ -141,7 +141,7 @@ def report(programs: list[dict], api: dict, plan: dict, start: dict) -> str:
         "## BCE API calls (counted in the fake's call log)",
         "",
         f"{api['services']} Services on one cluster with {api['groups']} node security groups ({api['rules']} rules),",
-        "each step run as the engine runs it: the lifecycle harness (podlb_component/testing/lifecycle.py)",
+        "each step run as the engine runs it: the lifecycle harness (tests/support/lifecycle.py)",
         "drives the podlb provider plugin (`python -m podlb_component.provider`) over gRPC.",
         "",
         f"- `up`: {json.dumps(api['up'], sort_keys=True)}; writes: {api['up_writes']}",

@@ -10,11 +10,11 @@ import pulumi_kubernetes as k8s
 
 from podlb_component import PodDirectCluster, PodDirectService, SecurityGroupRule
 from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG, merge_ip_masq_config
+from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
 from podlb_component.service.args import validate_service_args
 from podlb_component.service.manifest import service_manifest
-from podlb_component.testing.fake_bce import FakeBce, FakeBceState
-from podlb_component.testing.lifecycle import Lifecycle
 from podlb_component.testing.mock_engine import run_program
+from tests.support.lifecycle import Lifecycle
 
 CLUSTER = {
     "cluster_id": "cce-bench001",
@@ -83,7 +83,7 @@ AK, SK = "AKIDbench", "SKbench"
 
 def api_workload(services: int = 50) -> dict[str, Any]:
     """`up` of `services` Services on one cluster with two node groups, then a no-op `up`, a
-    refresh and a destroy, each run as the engine runs it (testing.lifecycle: the podlb provider
+    refresh and a destroy, each run as the engine runs it (tests/support/lifecycle.py: the podlb provider
     plugin, `python -m podlb_component.provider`, driven over gRPC) and counted in the fake's call log."""
     state = FakeBceState(credentials={AK: SK})
     state.add_cce_cluster("cce-bench001", "vpc-route-veth", node_security_groups=("g-bench1", "g-bench2"))

@@ -29,13 +29,13 @@ def readme_block(after: str) -> str:
 
 
 def test_the_doctor_sample_is_what_the_shipped_fakes_give():
-    """The README's doctor output is reproduced by `python -m podlb_component.testing.doctor_demo`."""
-    from podlb_component.testing.doctor_demo import run
+    """The README's doctor output is reproduced by `python -m tests.support.doctor_demo`."""
+    from tests.support.doctor_demo import run
 
     code, printed = run()
     assert code == 2
     assert readme_block("$ podlb doctor --cluster-id cce-doc01 --kubeconfig kubeconfig --service shop/web\n") == printed
-    assert "python -m podlb_component.testing.doctor_demo" in ROOT.joinpath("README.md").read_text()
+    assert "python -m tests.support.doctor_demo" in ROOT.joinpath("README.md").read_text()
 
 
 def test_the_plan_sample_is_what_plan_prints(capsys):

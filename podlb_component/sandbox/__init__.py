@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP
-from ..testing.fake_bce import FakeBce, FakeBceState
 from .control_plane import ControlPlane, ControlPlaneError
+from .fake_bce import FakeBce, FakeBceState
 from .lb_controller import StandInLbController
 
 INSTALLER_FIELD_MANAGER = "cce-installer"

@@ -8,9 +8,9 @@ import pytest
 
 from podlb_component.cli import main
 from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG
-from podlb_component.testing.doctor_demo import pod, web_service
-from podlb_component.testing.fake_kube import FakeKube
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from tests.support.doctor_demo import pod, web_service
+from tests.support.fake_kube import FakeKube
 
 
 def healthy(fake_bce, kube, mode="vpc-route-ipvlan"):

@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from podlb_component.sandbox import Sandbox
-from podlb_component.testing.fake_bce import FakeBce
+from podlb_component.sandbox.fake_bce import FakeBce
 
 from . import checks
 from .cli import REPO, PulumiCli

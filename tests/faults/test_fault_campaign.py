@@ -15,7 +15,7 @@ from podlb_component.bce.settings import BceSettings
 from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import ADDON_TYPE, RULE_TYPE
-from podlb_component.testing.provider_host import InProcessProvider, ProviderHost, ProviderHostError
+from tests.support.provider_host import InProcessProvider, ProviderHost, ProviderHostError
 
 KINDS = ["500", "503", "429", "RequestExpired", "502", "504", "hang", "drop"]
 AFTER = ["500-after", "hang-after", "drop-after"]  # the change is made, then the answer is lost

@@ -9,7 +9,7 @@ import pulumi
 
 from podlb_component import PodDirectCluster, PodDirectService
 from podlb_component.rule_model import OPEN_TO_WORLD, RuleFields, owned_by_stack
-from podlb_component.testing.lifecycle import Lifecycle
+from tests.support.lifecycle import Lifecycle
 
 CLUSTER_ID = "cce-life0001"
 GROUPS = ("g-node", "esg-node")  # the rules go to a normal and an enterprise group

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from podlb_component.rule_model import owned_by_stack
-from podlb_component.testing.fake_bce import FakeBce, FakeBceState
+from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from podlb_component.testing.lifecycle import Lifecycle
+from tests.support.lifecycle import Lifecycle
 
 NAMES = ("a", "b", "c", "d", "e")
 PORTS = (8080, 8443, 9090)

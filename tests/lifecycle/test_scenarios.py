@@ -6,8 +6,8 @@ resource, same cloud id) whatever happens to the others."""
 import pytest
 from helpers import GROUPS, Spec, Svc, audit, cloud_rules, foreign, rule_id, rules_of, seed
 
-from podlb_component.testing.lifecycle import Lifecycle
-from podlb_component.testing.provider_host import ProviderHostError
+from tests.support.lifecycle import Lifecycle
+from tests.support.provider_host import ProviderHostError
 
 WEB = Svc("web", ports=(8080,), sources=("203.0.113.0/24",))
 API = Svc("api", ports=(9090,), sources=("203.0.113.0/24",))

@@ -17,7 +17,7 @@ import yaml
 from podlb_component.kube_reads import KubeAccess, KubeReadError, read_config_map_data
 from podlb_component.provider.read_config_map import TOKEN
 from podlb_component.resources import READ_CONFIG_MAP
-from podlb_component.testing.provider_host import ProviderHost
+from tests.support.provider_host import ProviderHost
 
 PATH = "/api/v1/namespaces/kube-system/configmaps/cce-ip-masq-agent"
 

@@ -9,7 +9,7 @@ from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.rule_model import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import RULE_TYPE, run_program
-from podlb_component.testing.provider_host import InProcessProvider
+from tests.support.provider_host import InProcessProvider
 
 SERVICE = {
     "selector": {"app": "web"},

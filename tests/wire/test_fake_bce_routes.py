@@ -19,7 +19,7 @@ from podlb_component.bce.cce import CceClient
 from podlb_component.bce.clients import BceApiError, RetryPolicy, call_bce, client_config
 from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.settings import BceSettings
-from podlb_component.testing.fake_bce.eni import Eni
+from podlb_component.sandbox.fake_bce.eni import Eni
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 
 
@@ -209,7 +209,7 @@ def test_discovery_covers_the_groups_nodes_and_enis_really_use(fake_bce, bce_set
     """A node bound only to custom groups gets rules there; a node that also carries a default
     group adds nothing (its custom group may be shared outside the cluster). ENI groups are the
     defaults plus containerNetworkConfig.eniSecurityGroupID."""
-    from podlb_component.testing.fake_bce.cce import node_instance
+    from podlb_component.sandbox.fake_bce.cce import node_instance
 
     fake_bce.state.add_cce_cluster(
         "cce-nodes1",
@@ -389,7 +389,7 @@ def test_rule_quota_per_direction(fake_bce, bce_settings):
 
 
 def test_fake_runs_alone_from_a_seed_file(tmp_path):
-    """`python -m podlb_component.testing.fake_bce --port N --state seed.yaml`, reached by the SDK."""
+    """`python -m podlb_component.sandbox.fake_bce --port N --state seed.yaml`, reached by the SDK."""
     import socket
     import subprocess
     import sys
@@ -406,7 +406,7 @@ def test_fake_runs_alone_from_a_seed_file(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "podlb_component.testing.fake_bce", "--port", str(port), "--state", str(seed)],
+        [sys.executable, "-m", "podlb_component.sandbox.fake_bce", "--port", str(port), "--state", str(seed)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -6,11 +6,11 @@ import pytest
 
 from podlb_component import PodDirectCluster, PodDirectService
 from podlb_component.errors import PodLbError
-from podlb_component.testing.fake_bce.cce import DEFAULT_CATALOGUE
+from podlb_component.sandbox.fake_bce.cce import DEFAULT_CATALOGUE
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from podlb_component.testing.lifecycle import Lifecycle
 from podlb_component.testing.mock_engine import FakeCluster, run_program
-from podlb_component.testing.provider_host import ProviderHostError
+from tests.support.lifecycle import Lifecycle
+from tests.support.provider_host import ProviderHostError
 
 CLUSTER = "cce-lbc00001"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

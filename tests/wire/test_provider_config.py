@@ -10,7 +10,7 @@ import pytest
 from podlb_component.provider.config import check_config, settings_from_config
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import ADDON_TYPE, RULE_TYPE
-from podlb_component.testing.provider_host import ProviderHost, ProviderHostError
+from tests.support.provider_host import ProviderHost, ProviderHostError
 
 NO_ENV: dict[str, str] = {}
 PAIR = {"accessKeyId": ACCESS_KEY_ID, "secretAccessKey": SECRET_ACCESS_KEY}

@@ -14,10 +14,10 @@ from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.rule_model import owner_remark
-from podlb_component.testing.fake_bce.bcc_security_groups import RULE_ID_KEYS
+from podlb_component.sandbox.fake_bce.bcc_security_groups import RULE_ID_KEYS
 from podlb_component.testing.fixtures import SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import RULE_TYPE
-from podlb_component.testing.provider_host import InProcessProvider, ProviderHost, ProviderHostError
+from tests.support.provider_host import InProcessProvider, ProviderHost, ProviderHostError
 
 REMARK = owner_remark("proj", "dev", "prod-rule-g-node-tcp-8080-10-0-0-0-8")
 FAILED = (BceApiError, ProviderHostError)

@@ -11,7 +11,7 @@ from podlb_component.provider.config import check_config, settings_from_config
 from podlb_component.provider.resource import LEGACY_KEYS
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import RULE_TYPE, run_program
-from podlb_component.testing.provider_host import InProcessProvider, ProviderHost
+from tests.support.provider_host import InProcessProvider, ProviderHost
 
 
 def drive_rules(driver, rules):

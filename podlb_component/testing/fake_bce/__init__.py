@@ -1,14 +1,9 @@
-"""A moto-style fake of the Baidu Cloud (BCE) APIs podlb uses, for podlb's tests and yours.
+"""The fake BCE API under the name podlb 0.2.0 documented; it lives in
+`podlb_component.sandbox.fake_bce` (it is `podlb sandbox`'s cloud).
 
     from podlb_component.testing.fake_bce import FakeBce, FakeBceState
-    with FakeBce(FakeBceState.from_seed({...})) as fake:
-        ...  # point bce-python-sdk at fake.endpoint
-
-Run alone: python -m podlb_component.testing.fake_bce --port 8800 --state seed.yaml
 """
 
-from .errors import BceFault
-from .server import FAULT_KINDS, Call, FakeBce
-from .state import FakeBceState
+from ...sandbox.fake_bce import FAULT_KINDS, BceFault, Call, FakeBce, FakeBceState
 
 __all__ = ["FAULT_KINDS", "BceFault", "Call", "FakeBce", "FakeBceState"]

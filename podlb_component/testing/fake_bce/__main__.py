@@ -1,30 +1,8 @@
-"""python -m podlb_component.testing.fake_bce --port N --state seed.yaml"""
+"""python -m podlb_component.testing.fake_bce: the same as python -m podlb_component.sandbox.fake_bce"""
 
-import argparse
 import sys
-import time
 
-from .server import FakeBce
-from .state import FakeBceState
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m podlb_component.testing.fake_bce", description="Serve the fake BCE API on 127.0.0.1."
-    )
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
-    parser.add_argument("--state", help="seed YAML (credentials, security groups, ENIs, clusters)")
-    args = parser.parse_args()
-    state = FakeBceState.from_seed(args.state) if args.state else FakeBceState()
-    fake = FakeBce(state, port=args.port).start()
-    print(f"fake BCE listening on {fake.endpoint}", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
-    return 0
-
+from ...sandbox.fake_bce.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -28,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..preview_engine import PODLB_CUSTOM_TYPES, ProgramRun, run_program
-from .fake_bce import FakeBce
-from .fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
-from .provider_host import ProviderHost
+from podlb_component.preview_engine import PODLB_CUSTOM_TYPES, ProgramRun, run_program
+from podlb_component.sandbox.fake_bce import FakeBce
+from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from tests.support.provider_host import ProviderHost
 
 
 class LifecycleError(RuntimeError):

@@ -28,10 +28,10 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from ..bce.settings import BceSettings
-from ..provider.clients import ProviderClients
-from ..provider.server import RESOURCES
-from ..resources import RULE_TYPE
+from podlb_component.bce.settings import BceSettings
+from podlb_component.provider.clients import ProviderClients
+from podlb_component.provider.server import RESOURCES
+from podlb_component.resources import RULE_TYPE
 
 
 class ProviderHostError(RuntimeError):

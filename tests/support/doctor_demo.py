@@ -1,6 +1,6 @@
 """Reproduce the README's `podlb doctor` sample against the shipped fakes:
 
-    python -m podlb_component.testing.doctor_demo
+    python -m tests.support.doctor_demo
 
 starts the fake BCE API and the fake Kubernetes API on 127.0.0.1, seeds a managed IPVLAN cluster
 whose ip-masq agent was never changed and three of whose six Pods don't sleep in preStop, runs
@@ -18,9 +18,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..cluster.ipmasq import CCE_DEFAULT_CONFIG
-from .fake_bce import FakeBce, FakeBceState
-from .fake_kube import FakeKube
+from podlb_component.cluster.ipmasq import CCE_DEFAULT_CONFIG
+from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
+from tests.support.fake_kube import FakeKube
 
 ACCESS_KEY_ID, SECRET_ACCESS_KEY = "AKIDdoctordemo", "sk-doctor-demo"
 SELECTOR = {"app": "web"}
@@ -82,7 +82,7 @@ def seed(bce: FakeBce, kube: FakeKube) -> None:
 
 def run() -> tuple[int, str]:
     """Doctor's exit status and what it printed."""
-    from ..cli import main
+    from podlb_component.cli import main
 
     bce = FakeBce(FakeBceState(credentials={ACCESS_KEY_ID: SECRET_ACCESS_KEY})).start()
     kube = FakeKube().start()
