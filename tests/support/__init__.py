@@ -1,0 +1,1 @@
+"""Our own test harness (scaffolding that does not ship in the wheel)."""
