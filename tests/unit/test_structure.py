@@ -1,6 +1,5 @@
 """tests/support/structure.py measures what it claims to, on small source trees made here, so it
-cannot report 0 by missing things; on podlb_component it pins today's findings as a ratchet (the
-refactor of issue 25 shrinks TODAY; a later test asserts `targets_met(report) == []`)."""
+cannot report 0 by missing things; podlb_component meets every target (issue 25)."""
 
 from __future__ import annotations
 
@@ -19,27 +18,12 @@ from tests.support.structure import (
     TYPE_CHECKING_ONLY,
     Report,
     analyse,
+    folder_of,
     imports_of,
     layer_of,
     read_modules,
     targets_met,
 )
-
-# What the real package has today (before issue 25's refactor). The ratchet below lets these only
-# shrink: remove entries as the refactor lands them; every target is "empty".
-TODAY_UPWARD_ARROWS = {
-    ("bce.cce_addon", "provider.legacy"),
-    ("bce.security_group_rule", "provider.legacy"),
-}
-TODAY_LOOPS = [["bce", "provider"], ["cli", "sandbox", "testing"]]
-TODAY_SCAFFOLDING = {
-    "testing/doctor_demo.py",
-    "testing/fake_kube.py",
-    "testing/fixtures.py",
-    "testing/lifecycle.py",
-    "testing/provider_host.py",
-}
-TODAY_TOOL_IMPORTS = {"testing.fixtures"}
 
 LAYERS = (
     ("low", ("low", "pkg_init_low"), ""),
@@ -266,15 +250,39 @@ def test_every_module_of_the_package_has_a_layer() -> None:
     assert layer_of("testing.provider_host") == (len(report.layers) - 1, "scaffolding")
 
 
-def test_the_package_gets_no_worse_than_today() -> None:
-    """A ratchet, not the targets: each finding must be one known today. Shrink TODAY_* as the
-    refactor removes them."""
+def test_the_package_meets_every_target() -> None:
+    """No upward arrow, no folder loop, no test scaffolding, no import of a test tool (before
+    issue 25: 2 arrows, 2 loops, 7% scaffolding, testing.fixtures importing pytest)."""
     report = analyse(REPO / "podlb_component")
-    assert {(a.importer, a.imported) for a in report.upward_arrows} <= TODAY_UPWARD_ARROWS
-    for loop in report.loops:
-        assert any(set(loop.nodes) <= set(known) for known in TODAY_LOOPS), loop
-    assert {s.path for s in report.scaffolding} <= TODAY_SCAFFOLDING
-    assert {d.module for d in report.tool_imports} <= TODAY_TOOL_IMPORTS
+    assert targets_met(report) == []
+
+
+def test_an_optional_import_is_no_test_tool_import_but_a_plain_one_is(tmp_path: Path) -> None:
+    report = analysed(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "low.py": """                def fixture(f):
+                    try:
+                        import pytest
+                    except ImportError:
+                        return f
+                    return pytest.fixture(f)
+                """,
+            "mid.py": """                try:
+                    import hypothesis
+                except ValueError:
+                    hypothesis = None
+                """,
+        },
+    )
+    assert [(d.module, d.imports, d.where) for d in report.tool_imports] == [("mid", "hypothesis", MODULE_LEVEL)]
+
+
+def test_modules_whose_path_old_state_fixes_count_with_the_provider() -> None:
+    assert folder_of("bce.security_group_rule") == folder_of("provider.legacy") == "provider"
+    assert layer_of("bce.cce_addon") == layer_of("provider.legacy")
+    assert folder_of("bce.clients") == "bce" and layer_of("bce.clients") != layer_of("provider")
 
 
 def test_runs_as_a_module_from_the_repo_root() -> None:
