@@ -144,7 +144,8 @@ def _group_list(resource: str, field: str, value: object) -> tuple[pulumi.Input[
 
 
 def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterPlan:
-    """Check and default every plain input; raise PodLbError naming the first bad one."""
+    """Check and default every plain input; raise PodLbError naming the first bad one (in the
+    order below, which the error tests rely on)."""
     reject_unknown_args(resource, args, _KNOWN_FIELDS)
     cluster_id = args.get("cluster_id")
     if not isinstance(cluster_id, pulumi.Output):
@@ -157,6 +158,31 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             f"must be True or False, got {discover!r}",
             "leave it unset to discover whenever BCE credentials are configured",
         )
+    _refuse_structural_outputs(resource, args)
+    profile, nodes, enis, selected = _network(resource, args)
+    vpc_cidr = _vpc_cidr(resource, args.get("vpc_cidr"))
+    controller = _lb_controller(resource, args)
+    manage_ip_masq, quota, rule_limit = _ip_masq_and_quotas(resource, args)
+    return ClusterPlan(
+        cluster_id=cluster_id,  # type: ignore[arg-type]
+        profile=profile,
+        rule_group_ids=selected,
+        node_group_ids=nodes,
+        eni_group_ids=enis,
+        vpc_cidr=vpc_cidr,
+        lb_controller=controller.mode,
+        chart=controller.chart,
+        manage_ip_masq=manage_ip_masq and profile.is_ipvlan,
+        backend_quota=quota,
+        rule_limit=rule_limit,
+        cluster_type=controller.cluster_type,
+        min_version=controller.min_version,
+        addon_names=controller.addon_names,
+        addon_timeout_seconds=controller.timeout_seconds,
+    )
+
+
+def _refuse_structural_outputs(resource: str, args: Mapping[str, object]) -> None:
     for field in ("network_mode", "nic_type", "lb_controller", "ip_masq", "cluster_type"):
         if isinstance(args.get(field), pulumi.Output):
             raise PodLbError(
@@ -166,6 +192,12 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
                 "rules), which must be known at preview time",
                 "pass a plain value (a literal, or stack config read with pulumi.Config)",
             )
+
+
+def _network(
+    resource: str, args: Mapping[str, object]
+) -> tuple[NetworkProfile, tuple[pulumi.Input[str], ...], tuple[pulumi.Input[str], ...], tuple[pulumi.Input[str], ...]]:
+    """The mode's profile, the node and ENI groups, and those of them that get the rules."""
     if "network_mode" not in args:
         if offline():
             raise PodLbError(
@@ -202,12 +234,29 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             f"list the groups bound to {where} (CCE console -> cluster -> "
             f"{'node' if where == 'the nodes' else 'ENI'} security groups)",
         )
-    vpc_cidr = args.get("vpc_cidr")
+    return profile, nodes, enis, selected
+
+
+def _vpc_cidr(resource: str, vpc_cidr: object) -> pulumi.Input[str] | None:
     if isinstance(vpc_cidr, str):
         check_cidr(resource, "vpc_cidr", vpc_cidr)
     elif vpc_cidr is not None and not isinstance(vpc_cidr, pulumi.Output):
         raise PodLbError(resource, "vpc_cidr", f"must be a CIDR string, got {vpc_cidr!r}", "e.g. '192.168.0.0/16'")
+    return vpc_cidr
 
+
+@dataclass(frozen=True)
+class _ControllerInputs:
+    mode: str
+    chart: LbControllerChartArgs
+    cluster_type: ClusterType | None
+    min_version: str
+    addon_names: tuple[str, ...]
+    timeout_seconds: int
+
+
+def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInputs:
+    """How the cce-lb-controller add-on is checked or installed, and what counts as new enough."""
     lb_controller = args.get("lb_controller", "validate")
     if lb_controller not in LB_CONTROLLER_MODES:
         raise PodLbError(
@@ -272,7 +321,11 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         raise PodLbError(
             resource, "lb_controller_timeout_seconds", f"must be a whole number >= 1, got {timeout!r}", "e.g. 600"
         )
+    return _ControllerInputs(lb_controller, chart, cluster_type, min_version, tuple(names), timeout)
 
+
+def _ip_masq_and_quotas(resource: str, args: Mapping[str, object]) -> tuple[bool, int, int | None]:
+    """Whether ip-masq is podlb's to manage (on IPVLAN), the backend quota and the rule limit."""
     ip_masq = args.get("ip_masq", "auto")
     if ip_masq not in ("auto", "skip"):
         raise PodLbError(
@@ -297,23 +350,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
             f"must be a whole number >= 1, got {rule_limit!r}",
             "leave it unset to use Baidu's default quota (100 regular, 150 enterprise)",
         )
-    return ClusterPlan(
-        cluster_id=cluster_id,  # type: ignore[arg-type]
-        profile=profile,
-        rule_group_ids=selected,
-        node_group_ids=nodes,
-        eni_group_ids=enis,
-        vpc_cidr=vpc_cidr,
-        lb_controller=lb_controller,
-        chart=chart,
-        manage_ip_masq=ip_masq == "auto" and profile.is_ipvlan,
-        backend_quota=quota,
-        rule_limit=rule_limit,
-        cluster_type=cluster_type,
-        min_version=min_version,
-        addon_names=tuple(names),
-        addon_timeout_seconds=timeout,
-    )
+    return ip_masq == "auto", quota, rule_limit
 
 
 def _comparable(value: object) -> object:
