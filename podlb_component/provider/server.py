@@ -50,7 +50,7 @@ MAX_WORKERS = 32
 T = TypeVar("T")
 
 
-def plain(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+def properties_of(struct: struct_pb2.Struct | None) -> dict[str, Any]:
     """A request's properties as plain values (secrets unwrapped, unknowns kept as UNKNOWN)."""
     if struct is None:
         return {}
@@ -122,7 +122,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     # -- configuration ----------------------------------------------------------------------
     def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
-        news = plain(request.news)
+        news = properties_of(request.news)
         failures = check_config(news, self._env)
         return provider_pb2.CheckResponse(
             inputs=request.news,
@@ -131,7 +131,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def DiffConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         # Never a replace: replacing the provider would replace every rule it manages.
-        olds, news = plain(request.olds), plain(request.news)
+        olds, news = properties_of(request.olds), properties_of(request.news)
         changed = [k for k in KEY_NAMES if olds.get(k) != news.get(k)]
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,
@@ -139,7 +139,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         )
 
     def Configure(self, request: Any, context: grpc.ServicerContext) -> Any:
-        config = plain(request.args) if request.HasField("args") else {}
+        config = properties_of(request.args) if request.HasField("args") else {}
         if not config:  # an engine that sends only the old `variables` map
             config = {k.rsplit(":", 1)[-1]: v for k, v in request.variables.items() if k.startswith("podlb:config:")}
         with self._lock:
@@ -151,7 +151,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         if request.tok not in FUNCTIONS:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"podlb provider: unknown function {request.tok}")
         function = FUNCTIONS[request.tok]
-        result = self._answer(context, lambda: function(plain(request.args), self._env))
+        result = self._answer(context, lambda: function(properties_of(request.args), self._env))
         response = provider_pb2.InvokeResponse()
         getattr(response, "return").CopyFrom(to_struct(result))  # `return` is a Python keyword
         return response
@@ -159,7 +159,9 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
     # -- resources --------------------------------------------------------------------------
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:
         resource = self._resource(request.urn, context)
-        checked = self._answer(context, lambda: resource.check(plain(request.olds), plain(request.news)))
+        checked = self._answer(
+            context, lambda: resource.check(properties_of(request.olds), properties_of(request.news))
+        )
         return provider_pb2.CheckResponse(
             inputs=to_struct(checked.inputs),
             failures=[provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in checked.failures],
@@ -167,7 +169,9 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Diff(self, request: Any, context: grpc.ServicerContext) -> Any:
         resource = self._resource(request.urn, context)
-        diff = self._answer(context, lambda: resource.diff(request.id, plain(request.olds), plain(request.news)))
+        diff = self._answer(
+            context, lambda: resource.diff(request.id, properties_of(request.olds), properties_of(request.news))
+        )
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if diff.changes else provider_pb2.DiffResponse.DIFF_NONE,
             replaces=list(diff.replaces),
@@ -180,13 +184,17 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
             # The engine asks even in `pulumi preview` (a provider that handshakes "supports
             # preview"): nothing is created, outputs stay the inputs (what's computed stays unknown).
             return provider_pb2.CreateResponse(properties=request.properties)
-        new_id, outputs = self._answer(context, lambda: resource.create(self.clients, plain(request.properties)))
+        new_id, outputs = self._answer(
+            context, lambda: resource.create(self.clients, properties_of(request.properties))
+        )
         return provider_pb2.CreateResponse(id=new_id, properties=to_struct(outputs))
 
     def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
         resource = self._resource(request.urn, context)
-        outputs = plain(request.properties) or plain(request.inputs)
-        read = self._answer(context, lambda: resource.read(self.clients, request.id, outputs, plain(request.inputs)))
+        outputs = properties_of(request.properties) or properties_of(request.inputs)
+        read = self._answer(
+            context, lambda: resource.read(self.clients, request.id, outputs, properties_of(request.inputs))
+        )
         response = provider_pb2.ReadResponse(id=read.id, properties=to_struct(read.outputs))
         if read.inputs is not None:
             response.inputs.CopyFrom(to_struct(read.inputs))
@@ -197,13 +205,14 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         if request.preview:  # as in Create: no change in `pulumi preview`
             return provider_pb2.UpdateResponse(properties=request.news)
         outputs = self._answer(
-            context, lambda: resource.update(self.clients, request.id, plain(request.olds), plain(request.news))
+            context,
+            lambda: resource.update(self.clients, request.id, properties_of(request.olds), properties_of(request.news)),
         )
         return provider_pb2.UpdateResponse(properties=to_struct(outputs))
 
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         resource = self._resource(request.urn, context)
-        self._answer(context, lambda: resource.delete(self.clients, request.id, plain(request.properties)))
+        self._answer(context, lambda: resource.delete(self.clients, request.id, properties_of(request.properties)))
         return empty_pb2.Empty()
 
 
