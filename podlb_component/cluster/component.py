@@ -26,6 +26,7 @@ from .args import (
     apply_discovery,
     validate_cluster_args,
 )
+from .contract import ClusterContract
 from .ipmasq import (
     IP_MASQ_CONFIGMAP,
     IP_MASQ_DATA_KEY,
@@ -199,6 +200,20 @@ class PodDirectCluster(pulumi.ComponentResource):
     def plan(self) -> ClusterPlan:
         """The validated inputs (read-only)."""
         return self._plan
+
+    @property
+    def contract(self) -> ClusterContract:
+        """Everything a PodDirectService takes from this cluster, in one value."""
+        return ClusterContract(
+            cluster_name=self.name,
+            cluster_id=self.cluster_id,
+            backend_quota=self._plan.backend_quota,
+            kubernetes_provider=self.kubernetes_provider,
+            prerequisites=self.prerequisites,
+            blb_reuse_warning=self.controller_too_old_for_blb_reuse,
+            rules_for=self.rules_for,
+            claim_blb_ports=self.claim_blb_ports,
+        )
 
     @property
     def prerequisites(self) -> tuple[pulumi.Resource, ...]:
