@@ -1,5 +1,9 @@
 """`podlb plan`: run a Pulumi program under the mock engine in preview mode and describe what
-`pulumi up` would do. No credentials and no network: the live cluster is assumed (and said so)."""
+`pulumi up` would do. No credentials and no network: the live cluster is assumed (and said so).
+
+This is the runner: it runs the program (execute) and builds a Plan (plan_model.py) from what the
+engine recorded (build_plan), doing with each resource what plan_table.py's entry for its type
+token says."""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import os
 import runpy
 import sys
 import traceback
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,67 +18,23 @@ from pulumi.runtime import rpc
 
 from ..bce.facts import FACTS_ENV, read_facts
 from ..bce.settings import OFFLINE_ENV
+from ..cluster.component import PodDirectCluster
+from ..cluster.outputs import ClusterOutputs
+from ..plan_kind import PlanKind, PlannedResource
 from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
-from ..resources import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
-from ..service.load_balancer import describe
+from ..resources import READ_CONFIG_MAP
+from .plan_model import Plan
+from .plan_table import kind_of
 from .project import Project
 
+__all__ = ["Plan", "build_plan", "execute", "user_frames"]
+
 UNKNOWN_TEXT = "(known after apply)"
-PATCH_TYPE = "kubernetes:core/v1:ConfigMapPatch"
-SERVICE_TYPE = "kubernetes:core/v1:Service"
-RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
-DEPLOYMENT_TYPE = "kubernetes:apps/v1:Deployment"
-SHOWN = {SERVICE_TYPE: "Service", PATCH_TYPE: "ConfigMap patch", DEPLOYMENT_TYPE: "Deployment"}
 ASSUMED_READS = {
     "kube-system/cce-lb-controller": "Deployment with 1 available replica (add-on installed)",
     "kube-system/cce-ip-masq-agent": "ConfigMap holding CCE's default config document",
 }
-
-
-@dataclass
-class Plan:
-    project: str
-    stack: str
-    resources: list[dict[str, Any]] = field(default_factory=list)
-    rules: list[dict[str, Any]] = field(default_factory=list)
-    security_groups: list[dict[str, Any]] = field(default_factory=list)
-    """Each cluster's node and ENI groups: which get rules, and where podlb learnt of them."""
-    assumed: dict[str, str] = field(default_factory=dict)
-    """Live objects the program reads, and what plan assumed they hold."""
-    lb_controller: list[dict[str, Any]] = field(default_factory=list)
-    """Per cluster: how the cce-lb-controller add-on is checked or installed."""
-    manifests: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    """Each warning with the resource it is about: resource (name), type, kubernetes
-    (namespace/name of the object it stands for, if any) and message."""
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    python: str = ""
-    """The interpreter the program ran with, and why that one."""
-    outputs: list[str] = field(default_factory=list)
-
-    @property
-    def rules_per_group(self) -> dict[str, int]:
-        return dict(Counter(str(r["group"]) for r in self.rules))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "project": self.project,
-            "stack": self.stack,
-            "python": self.python,
-            "assumed_cluster": self.assumed,
-            "lb_controller": self.lb_controller,
-            "resources": self.resources,
-            "security_groups": self.security_groups,
-            "security_group_rules": self.rules,
-            "rules_per_group": self.rules_per_group,
-            "kubernetes_objects": self.manifests,
-            "warnings": self.warnings,
-            "errors": self.errors,
-            "notes": self.notes,
-            "outputs": self.outputs,
-        }
 
 
 def plain(value: Any) -> Any:
@@ -92,30 +50,14 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _summary(reg: Registration) -> str:
-    i = plain(reg.inputs)
+def _planned(reg: Registration) -> PlannedResource:
+    return PlannedResource(plain(reg.inputs), reg.retain_on_delete)
+
+
+def _summary(reg: Registration, kind: PlanKind, planned: PlannedResource) -> str:
     if reg.is_read:
         return f"reads live {reg.read_id}"
-    if reg.type == RULE_TYPE:
-        return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
-    if reg.type == ADDON_TYPE:
-        return (
-            f"add-on {'/'.join(i['addon_names'])} >= {i['min_version']}: installed or upgraded if needed, "
-            "never uninstalled"
-        )
-    if reg.type == SERVICE_TYPE:
-        meta, spec = i.get("metadata", {}), i.get("spec", {})
-        ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))
-        lb = describe(meta.get("annotations") or {}, spec.get("loadBalancerIP"))
-        return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}" + (f"; {lb}" if lb else "")
-    if reg.type == PATCH_TYPE:
-        meta = i.get("metadata", {})
-        return f"patches {meta.get('namespace')}/{meta.get('name')}" + (
-            ", kept on delete" if reg.retain_on_delete else ""
-        )
-    if reg.type == RELEASE_TYPE:
-        return f"helm chart {i.get('chart')} {i.get('version')} into {i.get('namespace')}"
-    return ""
+    return kind.summary(planned) if kind.summary is not None else ""
 
 
 _KEY_ORDER = [
@@ -135,15 +77,6 @@ _KEY_ORDER = [
     "ports",
     "data",
 ]
-_CATEGORY = {
-    "podlb:index:PodDirectCluster": 0,
-    "podlb:index:PodDirectService": 0,
-    RELEASE_TYPE: 2,
-    PATCH_TYPE: 2,
-    RULE_TYPE: 3,
-    ADDON_TYPE: 3,
-    SERVICE_TYPE: 4,
-}
 
 
 def canonical(value: Any) -> Any:
@@ -158,7 +91,7 @@ def canonical(value: Any) -> Any:
 
 def _owner(reg: Registration) -> str:
     """The component a resource belongs to, so the listing groups by cluster and Service."""
-    if reg.type in ("podlb:index:PodDirectCluster", "podlb:index:PodDirectService"):
+    if kind_of(reg.type).component:
         return reg.name
     return reg.parent.rsplit("::", 1)[-1] if "::" in reg.parent else reg.name
 
@@ -175,9 +108,10 @@ def _about(reg: Registration | None, registrations: list[Registration]) -> dict[
     if reg is None:
         return {"resource": "", "type": "", "kubernetes": None}
     kubernetes = None if reg.type.startswith("podlb:") else _kubernetes_name(reg)
-    if reg.type == "podlb:index:PodDirectService":
-        child = next((r for r in registrations if r.parent == reg.urn and r.type == SERVICE_TYPE), None)
-        kubernetes = f"Service {_kubernetes_name(child)}" if child is not None else None
+    stands_for = kind_of(reg.type).stands_for
+    if stands_for is not None:
+        child = next((r for r in registrations if r.parent == reg.urn and r.type == stands_for), None)
+        kubernetes = f"{stands_for.rsplit(':', 1)[-1]} {_kubernetes_name(child)}" if child is not None else None
     elif kubernetes is not None:
         kubernetes = f"{reg.type.rsplit(':', 1)[-1]} {kubernetes}"
     return {"resource": reg.name, "type": reg.type, "kubernetes": kubernetes}
@@ -249,8 +183,9 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
     plan.notes += project.notes
     if project.facts is not None:
         facts = read_facts(project.facts)
-        for reg in run.mocks.of_type("podlb:index:PodDirectCluster"):
-            found = facts.get(str(plain(reg.inputs).get("cluster_id") or reg.outputs.get("cluster_id") or ""))
+        for reg in run.mocks.of_type(PodDirectCluster.TYPE):
+            cluster_id = ClusterOutputs.read_back(reg.outputs).cluster_id if reg.outputs else None
+            found = facts.get(str(cluster_id or ""))
             if found is None:
                 continue
             plan.notes.append(
@@ -262,50 +197,55 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
     python = Path(sys.executable).absolute()
     shown = python.relative_to(project.dir) if python.is_relative_to(project.dir) else python
     plan.python = f"{shown} ({project.python_from})" if project.main else ""
-    clusters = {r.name for r in run.mocks.of_type("podlb:index:PodDirectCluster")}
-    # clusters first, then each Service; within an owner: component, reads, then the rest
+    clusters = {r.name for r in run.mocks.of_type(PodDirectCluster.TYPE)}
+    # clusters first, then each Service; within an owner: component, reads, then the rest by rank
     registrations = sorted(
         run.mocks.registrations,
-        key=lambda r: (_owner(r) not in clusters, _owner(r), 1 if r.is_read else _CATEGORY.get(r.type, 2), r.name),
+        key=lambda r: (_owner(r) not in clusters, _owner(r), 1 if r.is_read else kind_of(r.type).rank, r.name),
     )
-    used_by: dict[str, list[str]] = {}
-    for reg in run.mocks.of_type(SERVICE_TYPE):
-        meta = plain(reg.inputs).get("metadata", {})
+    used_by: dict[str, list[str]] = {}  # rule URN -> the resources (Services) that wait for it
+    for reg in run.mocks.registrations:
+        label = kind_of(reg.type).dependent_label
+        if label is None or reg.is_read:
+            continue
         for dep in reg.dependencies:
-            used_by.setdefault(dep, []).append(f"{meta.get('namespace')}/{meta.get('name')}")
+            used_by.setdefault(dep, []).append(label(_planned(reg)))
     for reg in registrations:
+        kind, planned = kind_of(reg.type), _planned(reg)
         plan.resources.append(
             {
                 "op": "read" if reg.is_read else "create",
                 "type": reg.type,
                 "name": reg.name,
-                "summary": _summary(reg),
+                "summary": _summary(reg, kind, planned),
             }
         )
-        i = plain(reg.inputs)
-        if reg.type == RULE_TYPE:
+        if kind.rule is not None:
+            rule = kind.rule(planned)
             plan.rules.append(
                 {
-                    "group": i["security_group_id"],
-                    "protocol": i["protocol"],
-                    "port": i["port_range"],
-                    "source": i["source_ip"],
+                    "group": rule.group,
+                    "protocol": rule.protocol,
+                    "port": rule.port,
+                    "source": rule.source,
                     "used_by": sorted(used_by.get(reg.urn, [])),
-                    "remark": i.get("remark", ""),
+                    "remark": rule.remark,
                 }
             )
-        elif reg.type in SHOWN and not reg.is_read:
+        elif kind.manifest_title is not None and not reg.is_read:
+            i = planned.inputs
             manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})
-            plan.manifests.append({"title": SHOWN[reg.type], "resource": reg.name, "manifest": manifest})
+            plan.manifests.append({"title": kind.manifest_title, "resource": reg.name, "manifest": manifest})
     reads = {r.read_id for r in run.mocks.registrations if r.is_read} | {
         f"{args['namespace']}/{args['name']}" for token, args in run.mocks.invokes if token == READ_CONFIG_MAP
     }
     plan.assumed = {obj: what for obj, what in ASSUMED_READS.items() if obj in reads}
-    for cluster in run.mocks.of_type("podlb:index:PodDirectCluster"):
-        check = cluster.outputs.get("lb_controller_check")
-        if check:
-            plan.lb_controller.append({"cluster": cluster.name, **plain(check)})
-        for group in cluster.outputs.get("security_groups") or []:
+    for cluster in run.mocks.of_type(PodDirectCluster.TYPE):
+        if not cluster.outputs:  # the program stopped before the cluster registered them
+            continue
+        outputs = ClusterOutputs.read_back(cluster.outputs)
+        plan.lb_controller.append({"cluster": cluster.name, **plain(outputs.lb_controller_check)})
+        for group in outputs.security_groups:
             plan.security_groups.append({"cluster": cluster.name, **plain(group)})
     plan.outputs = sorted(run.outputs)
     if project.undecryptable:

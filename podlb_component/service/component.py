@@ -11,10 +11,14 @@ import pulumi_kubernetes as k8s
 from ..cluster.component import PodDirectCluster
 from ..cluster.contract import ClusterContract
 from ..errors import PodLbError
+from ..plan_kind import COMPONENT_RANK, SERVICE_RANK, PlanKind, PlannedResource
 from ..resources import SecurityGroupRule
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
+from .load_balancer import describe
 from .manifest import service_manifest
+
+SERVICE_TYPE = "kubernetes:core/v1:Service"
 
 
 class PodDirectService(pulumi.ComponentResource):
@@ -135,3 +139,28 @@ def _ingress_address(status: Any) -> str | None:
 def _blb_id(metadata: Any) -> str | None:
     annotations = _get(metadata, "annotations") or {}
     return annotations.get(LB_ID_ANNOTATION)
+
+
+def _service_summary(service: PlannedResource) -> str:
+    meta, spec = service.inputs.get("metadata", {}), service.inputs.get("spec", {})
+    ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))
+    lb = describe(meta.get("annotations") or {}, spec.get("loadBalancerIP"))
+    return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}" + (f"; {lb}" if lb else "")
+
+
+def _service_label(service: PlannedResource) -> str:
+    meta = service.inputs.get("metadata", {})
+    return f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+# `podlb plan`'s entries for what a Service registers
+SERVICE_COMPONENT_IN_PLAN = PlanKind(
+    PodDirectService.TYPE, rank=COMPONENT_RANK, component=True, stands_for=SERVICE_TYPE
+)
+KUBERNETES_SERVICE_IN_PLAN = PlanKind(
+    SERVICE_TYPE,
+    rank=SERVICE_RANK,
+    summary=_service_summary,
+    manifest_title="Service",
+    dependent_label=_service_label,
+)
