@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 import pulumi
 
+from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleFields
 from .version import VERSION
 
 PACKAGE = "podlb"
@@ -131,6 +132,29 @@ class CceAddon(pulumi.CustomResource):
             "version_check": None,
         }
         super().__init__(ADDON_TYPE, name, props, _options(opts))
+
+
+def _rule_summary(rule: PlannedResource) -> str:
+    i = rule.inputs
+    return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
+
+
+def _rule_fields(rule: PlannedResource) -> RuleFields:
+    i = rule.inputs
+    return RuleFields(i["security_group_id"], i["protocol"], i["port_range"], i["source_ip"], i.get("remark", ""))
+
+
+def _addon_summary(addon: PlannedResource) -> str:
+    i = addon.inputs
+    return (
+        f"add-on {'/'.join(i['addon_names'])} >= {i['min_version']}: installed or upgraded if needed, never uninstalled"
+    )
+
+
+SECURITY_GROUP_RULE_IN_PLAN = PlanKind(RULE_TYPE, rank=CLOUD_RANK, summary=_rule_summary, rule=_rule_fields)
+"""`podlb plan`'s entry for SecurityGroupRule: a line in the rules table."""
+CCE_ADDON_IN_PLAN = PlanKind(ADDON_TYPE, rank=CLOUD_RANK, summary=_addon_summary)
+"""`podlb plan`'s entry for CceAddon."""
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from typing import Any
 
 import pulumi
 
+from .plan_kind import PlanKind
 from .values import is_whole_number
 
 DEFAULT_SLEEP_SECONDS = 30
@@ -103,3 +104,7 @@ def graceful_shutdown_transform(
         return pulumi.ResourceTransformResult(props=props, opts=args.opts)
 
     return transform
+
+
+DEPLOYMENT_IN_PLAN = PlanKind(DEPLOYMENT_TYPE, manifest_title="Deployment")
+"""`podlb plan`'s entry for Deployments (the Pods behind a Service): their manifests are shown."""

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from . import discover, doctor, install_plugin, plan_command, policy_pack, sandbox
+from . import discover, doctor, install_plugin, plan, policy_pack, sandbox
 from .exit_status import EXIT_OK
 
-SUBCOMMANDS = (plan_command, doctor, discover, install_plugin, policy_pack, sandbox)
+SUBCOMMANDS = (plan, doctor, discover, install_plugin, policy_pack, sandbox)
 """In the order `podlb --help` lists them."""
 
 

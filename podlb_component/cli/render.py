@@ -9,7 +9,7 @@ from typing import Any, TextIO
 import yaml
 
 from ..doctor.checks import summary
-from .plan import Plan
+from .plan_model import Plan
 
 
 class _LiteralDumper(yaml.SafeDumper):

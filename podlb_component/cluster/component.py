@@ -16,6 +16,7 @@ from ..bce.discovery import DiscoveredCluster, discover_cluster
 from ..bce.facts import FACTS_FILE, FactsFileError, facts_from_env
 from ..bce.settings import offline, program_settings, renamed_config_keys, under_mock_engine
 from ..errors import PodLbError
+from ..plan_kind import COMPONENT_RANK, PlanKind, PlannedResource
 from ..provider.config import check_config, stack_provider_config
 from ..resources import RULE_TYPE, CceAddon, SecurityGroupRule, read_config_map
 from ..rule_model import RuleSpec, owned_by_stack, owner_remark
@@ -26,6 +27,7 @@ from .args import (
     apply_discovery,
     validate_cluster_args,
 )
+from .contract import ClusterContract
 from .ipmasq import (
     IP_MASQ_CONFIGMAP,
     IP_MASQ_DATA_KEY,
@@ -42,10 +44,13 @@ from .lb_controller import (
     plan_check,
 )
 from .network import check_cluster_id
+from .outputs import ClusterOutputs, LbControllerCheck, SecurityGroupOrigin
 from .rule_budget import RuleBudget
 from .rule_planner import RulePlanner, choose_sources
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
+CONFIG_MAP_PATCH_TYPE = "kubernetes:core/v1:ConfigMapPatch"
+HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 KUBE_ACCESS_KEYS = ("kubeconfig", "context", "cluster")
 """The Kubernetes provider settings that say which cluster it reaches (kube_reads.KubeAccess)."""
 
@@ -104,11 +109,11 @@ class PodDirectCluster(pulumi.ComponentResource):
     """veth, ipvlan or kubenet."""
     rule_security_group_ids: list[pulumi.Input[str]]
     """The groups that get the Services' targetPort rules (node or ENI groups, by mode)."""
-    security_groups: list[dict[str, Any]]
+    security_groups: list[SecurityGroupOrigin]
     """Every node and ENI group: its id, role, whether it gets rules, and where podlb learnt of it."""
     lb_controller_status: pulumi.Output[str]
     """What the cce-lb-controller check found (or that it was skipped, or the ensured version)."""
-    lb_controller_check: dict[str, str]
+    lb_controller_check: LbControllerCheck
     """How the add-on is checked: mode, cluster type and where that came from, what is read."""
     ip_masq_config: pulumi.Output[str | None]
     """The ip-masq agent's config document podlb writes (None when it isn't managed)."""
@@ -183,22 +188,36 @@ class PodDirectCluster(pulumi.ComponentResource):
             "checked_by": self._controller.source,
         }
         self.register_outputs(
-            {
-                "cluster_id": self.cluster_id,
-                "network_mode": self.network_mode,
-                "nic_type": self.nic_type,
-                "rule_security_group_ids": self.rule_security_group_ids,
-                "security_groups": self.security_groups,
-                "lb_controller": self.lb_controller_status,
-                "lb_controller_check": self.lb_controller_check,
-                "ip_masq_config": self.ip_masq_config,
-            }
+            ClusterOutputs(
+                cluster_id=self.cluster_id,
+                network_mode=self.network_mode,
+                nic_type=self.nic_type,
+                rule_security_group_ids=self.rule_security_group_ids,
+                security_groups=self.security_groups,
+                lb_controller=self.lb_controller_status,
+                lb_controller_check=self.lb_controller_check,
+                ip_masq_config=self.ip_masq_config,
+            ).registered()
         )
 
     @property
     def plan(self) -> ClusterPlan:
         """The validated inputs (read-only)."""
         return self._plan
+
+    @property
+    def contract(self) -> ClusterContract:
+        """Everything a PodDirectService takes from this cluster, in one value."""
+        return ClusterContract(
+            cluster_name=self.name,
+            cluster_id=self.cluster_id,
+            backend_quota=self._plan.backend_quota,
+            kubernetes_provider=self.kubernetes_provider,
+            prerequisites=self.prerequisites,
+            blb_reuse_warning=self.controller_too_old_for_blb_reuse,
+            rules_for=self.rules_for,
+            claim_blb_ports=self.claim_blb_ports,
+        )
 
     @property
     def prerequisites(self) -> tuple[pulumi.Resource, ...]:
@@ -475,12 +494,32 @@ class PodDirectCluster(pulumi.ComponentResource):
         return document
 
 
+def _config_map_patch_summary(patch: PlannedResource) -> str:
+    meta = patch.inputs.get("metadata", {})
+    return f"patches {meta.get('namespace')}/{meta.get('name')}" + (
+        ", kept on delete" if patch.retain_on_delete else ""
+    )
+
+
+def _helm_release_summary(release: PlannedResource) -> str:
+    i = release.inputs
+    return f"helm chart {i.get('chart')} {i.get('version')} into {i.get('namespace')}"
+
+
+# `podlb plan`'s entries for what the cluster registers (its outputs: ClusterOutputs)
+CLUSTER_IN_PLAN = PlanKind(PodDirectCluster.TYPE, rank=COMPONENT_RANK, component=True)
+CONFIG_MAP_PATCH_IN_PLAN = PlanKind(
+    CONFIG_MAP_PATCH_TYPE, summary=_config_map_patch_summary, manifest_title="ConfigMap patch"
+)
+HELM_RELEASE_IN_PLAN = PlanKind(HELM_RELEASE_TYPE, summary=_helm_release_summary)
+
+
 def security_group_origins(
     plan: ClusterPlan, given: dict[str, Any], discovered: DiscoveredCluster | None
-) -> list[dict[str, Any]]:
+) -> list[SecurityGroupOrigin]:
     """Each node and ENI group, whether it gets rules, and where podlb learnt of it (an input,
     or where the CCE API lists it) — shown by `podlb plan` and kept in the stack's outputs."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SecurityGroupOrigin] = []
     for role, field, ids in (
         ("node", "node_security_group_ids", plan.node_group_ids),
         ("eni", "eni_security_group_ids", plan.eni_group_ids),

@@ -9,11 +9,16 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..cluster.component import PodDirectCluster
+from ..cluster.contract import ClusterContract
 from ..errors import PodLbError
+from ..plan_kind import COMPONENT_RANK, SERVICE_RANK, PlanKind, PlannedResource
 from ..resources import SecurityGroupRule
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
+from .load_balancer import describe
 from .manifest import service_manifest
+
+SERVICE_TYPE = "kubernetes:core/v1:Service"
 
 
 class PodDirectService(pulumi.ComponentResource):
@@ -39,8 +44,10 @@ class PodDirectService(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PodDirectServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # Validate every plain input before anything is registered.
-        cluster = args.get("cluster")
-        if not isinstance(cluster, PodDirectCluster):
+        cluster: object = args.get("cluster")
+        # What the Service takes from its cluster, read once (a test may pass a hand-built one).
+        contract = cluster.contract if isinstance(cluster, PodDirectCluster) else cluster
+        if not isinstance(contract, ClusterContract):
             raise PodLbError(
                 name,
                 "cluster",
@@ -48,14 +55,14 @@ class PodDirectService(pulumi.ComponentResource):
                 "create PodDirectCluster(...) once per cluster and pass it here",
             )
         service_args = {k: v for k, v in args.items() if k != "cluster"}
-        plan = validate_service_args(name, service_args, cluster.plan.backend_quota, cluster.name)
-        manifest = service_manifest(plan, cluster.cluster_id)
+        plan = validate_service_args(name, service_args, contract.backend_quota, contract.cluster_name)
+        manifest = service_manifest(plan, contract.cluster_id)
         if plan.load_balancer.blb_id:
-            cluster.claim_blb_ports(
+            contract.claim_blb_ports(
                 name, plan.load_balancer.blb_id, [(p.port, p.protocol) for p in plan.ports], plan.expected_backends
             )
         # The cluster owns the rules (shared by every Service that needs the same one).
-        rules, source_warning = cluster.rules_for(
+        rules, source_warning = contract.rules_for(
             name, [(p.target_port, p.protocol) for p in plan.ports], plan.source_ranges, plan.internal
         )
 
@@ -65,13 +72,13 @@ class PodDirectService(pulumi.ComponentResource):
             pulumi.log.warn(source_warning, resource=self)
         for warning in plan.load_balancer.warnings:
             pulumi.log.warn(warning, resource=self)
-        old = cluster.controller_too_old_for_blb_reuse() if plan.load_balancer.blb_id else None
+        old = contract.blb_reuse_warning() if plan.load_balancer.blb_id else None
         if old:
             pulumi.log.warn(old, resource=self)
         if plan.expected_backends is None:
             pulumi.log.warn(
                 f"expected_backends is not set, so podlb can't check the appblb quota of "
-                f"{cluster.plan.backend_quota} Pod backends: set it to replicas (or HPA max) + maxSurge",
+                f"{contract.backend_quota} Pod backends: set it to replicas (or HPA max) + maxSurge",
                 resource=self,
             )
 
@@ -83,7 +90,7 @@ class PodDirectService(pulumi.ComponentResource):
             # Rules and cluster prerequisites first on create; on destroy the Service goes
             # first, so the BLB stops sending traffic before its rules close.
             opts=pulumi.ResourceOptions(
-                parent=self, provider=cluster.kubernetes_provider, depends_on=[*self.rules, *cluster.prerequisites]
+                parent=self, provider=contract.kubernetes_provider, depends_on=[*self.rules, *contract.prerequisites]
             ),
         )
         self.service_name = pulumi.Output.from_input(plan.service_name)
@@ -132,3 +139,28 @@ def _ingress_address(status: Any) -> str | None:
 def _blb_id(metadata: Any) -> str | None:
     annotations = _get(metadata, "annotations") or {}
     return annotations.get(LB_ID_ANNOTATION)
+
+
+def _service_summary(service: PlannedResource) -> str:
+    meta, spec = service.inputs.get("metadata", {}), service.inputs.get("spec", {})
+    ports = ", ".join(f"{p.get('port')}->{p.get('targetPort')}/{p.get('protocol')}" for p in spec.get("ports", []))
+    lb = describe(meta.get("annotations") or {}, spec.get("loadBalancerIP"))
+    return f"{meta.get('namespace')}/{meta.get('name')} {spec.get('type')} {ports}" + (f"; {lb}" if lb else "")
+
+
+def _service_label(service: PlannedResource) -> str:
+    meta = service.inputs.get("metadata", {})
+    return f"{meta.get('namespace')}/{meta.get('name')}"
+
+
+# `podlb plan`'s entries for what a Service registers
+SERVICE_COMPONENT_IN_PLAN = PlanKind(
+    PodDirectService.TYPE, rank=COMPONENT_RANK, component=True, stands_for=SERVICE_TYPE
+)
+KUBERNETES_SERVICE_IN_PLAN = PlanKind(
+    SERVICE_TYPE,
+    rank=SERVICE_RANK,
+    summary=_service_summary,
+    manifest_title="Service",
+    dependent_label=_service_label,
+)

@@ -42,7 +42,7 @@ FIXED_BY_OLD_STATE: Mapping[str, str] = {
 LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     (
         "models",
-        ("errors", "values", "rule_model", "cce_annotations", "addon_model", "version"),
+        ("errors", "values", "rule_model", "cce_annotations", "addon_model", "version", "plan_kind"),
         "pure: no Pulumi, no SDK, no I/O; everything else may use them",
     ),
     ("clients", ("bce", "kube_reads"), "talk to Baidu and to Kubernetes; the models only"),
