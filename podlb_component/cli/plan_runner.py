@@ -35,21 +35,21 @@ ASSUMED_READS = {
 }
 
 
-def plain(value: Any) -> Any:
+def displayed(value: Any) -> Any:
     """Wire values for display: unknowns spelled out, whole doubles back to integers."""
     if is_unknown(value) or value == rpc.UNKNOWN:
         return UNKNOWN_TEXT
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: displayed(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [displayed(v) for v in value]
     return value
 
 
 def _planned(reg: Registration) -> PlannedResource:
-    return PlannedResource(plain(reg.inputs), reg.retain_on_delete)
+    return PlannedResource(displayed(reg.inputs), reg.retain_on_delete)
 
 
 def _summary(reg: Registration, kind: PlanKind, planned: PlannedResource) -> str:
@@ -95,7 +95,7 @@ def _owner(reg: Registration) -> str:
 
 
 def _kubernetes_name(reg: Registration) -> str | None:
-    meta = plain(reg.inputs).get("metadata") or {}
+    meta = displayed(reg.inputs).get("metadata") or {}
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
         return None
     return f"{meta.get('namespace') or 'default'}/{meta['name']}"
@@ -242,9 +242,9 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         if not cluster.outputs:  # the program stopped before the cluster registered them
             continue
         outputs = ClusterOutputs.read_back(cluster.outputs)
-        plan.lb_controller.append({"cluster": cluster.name, **plain(outputs.lb_controller_check)})
+        plan.lb_controller.append({"cluster": cluster.name, **displayed(outputs.lb_controller_check)})
         for group in outputs.security_groups:
-            plan.security_groups.append({"cluster": cluster.name, **plain(group)})
+            plan.security_groups.append({"cluster": cluster.name, **displayed(group)})
     plan.outputs = sorted(run.outputs)
     if project.undecryptable:
         plan.notes.append(

@@ -229,11 +229,6 @@ class PodDirectCluster(pulumi.ComponentResource):
         """What the CCE API reported about the cluster (None without discovery)."""
         return self._discovered
 
-    @property
-    def rule_counts(self) -> dict[str, int]:
-        """Ingress rules per security group once this stack's Services exist (existing + planned)."""
-        return self._rule_planner.budget.totals()
-
     def rules_for(
         self,
         service: str,
@@ -376,7 +371,7 @@ class PodDirectCluster(pulumi.ComponentResource):
 
         def verdict(values: list[Any]) -> str:
             metadata, spec, status = values
-            problem = lb_controller_problem({"metadata": metadata, "spec": _plain(spec), "status": _plain(status)})
+            problem = lb_controller_problem({"metadata": metadata, "spec": _as_dict(spec), "status": _as_dict(status)})
             if problem:
                 raise PodLbError(name, "lb_controller", problem, CONSOLE_HINT)
             return ((check.summary + "; ") if check.summary else "") + "Deployment available"
@@ -615,7 +610,7 @@ def _discover_from_facts(name: str, wanted: bool | None, cluster_id: object) -> 
     return None
 
 
-def _plain(value: Any) -> Any:
+def _as_dict(value: Any) -> Any:
     """Pulumi gives nested output types as objects or dicts depending on the SDK; make dicts."""
     if value is None or isinstance(value, (str, int, float, bool, list)):
         return value

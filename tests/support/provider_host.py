@@ -89,7 +89,7 @@ def _diff_response(response: Any) -> DiffResponse:
     return DiffResponse(changes, tuple(response.replaces), bool(response.deleteBeforeReplace))
 
 
-def _plain(struct: Any) -> dict[str, Any]:
+def _properties(struct: Any) -> dict[str, Any]:
     return dict(rpc.deserialize_properties(struct, keep_unknowns=True) or {})
 
 
@@ -195,7 +195,7 @@ class ProviderHost:
     def invoke(self, token: str, args: Mapping[str, Any]) -> dict[str, Any]:
         """A function call, as the engine forwards an invoke: its result."""
         response = self._call("Invoke", provider_pb2.InvokeRequest(tok=token, args=_struct(args)))
-        return _plain(getattr(response, "return"))
+        return _properties(getattr(response, "return"))
 
     def get_schema(self) -> str:
         """The package schema the plugin serves (JSON text)."""
@@ -207,7 +207,7 @@ class ProviderHost:
         response = self._call(
             "Check", provider_pb2.CheckRequest(urn=self.urn(name, type_), olds=_struct(olds), news=_struct(news))
         )
-        return _plain(response.inputs), [(f.property, f.reason) for f in response.failures]
+        return _properties(response.inputs), [(f.property, f.reason) for f in response.failures]
 
     def diff(
         self, rule_id: str, olds: dict[str, Any], news: dict[str, Any], name: str = "r", type_: str = RULE_TYPE
@@ -226,7 +226,7 @@ class ProviderHost:
             "Create",
             provider_pb2.CreateRequest(urn=self.urn(name, type_), properties=_struct(inputs), preview=preview),
         )
-        return response.id, _plain(response.properties)
+        return response.id, _properties(response.properties)
 
     def read(
         self,
@@ -243,7 +243,7 @@ class ProviderHost:
                 id=rule_id, urn=self.urn(name, type_), properties=_struct(outputs), inputs=_struct(inputs or outputs)
             ),
         )
-        return response.id, _plain(response.properties)
+        return response.id, _properties(response.properties)
 
     def update(
         self,
@@ -259,7 +259,7 @@ class ProviderHost:
             id=rule_id, urn=self.urn(name, type_), olds=_struct(olds), news=_struct(news), preview=preview
         )
         response = self._call("Update", request)
-        return _plain(response.properties)
+        return _properties(response.properties)
 
     def delete(self, rule_id: str, outputs: dict[str, Any], name: str = "r", type_: str = RULE_TYPE) -> None:
         self._call(
