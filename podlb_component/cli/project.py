@@ -199,9 +199,38 @@ def _read_mapping(path: Path, what: str) -> dict[Any, Any]:
 def load_project(target: str | None = None, stack: str | None = None, *, demo: bool = False) -> Project:
     """`target` is a project directory or a plan file (default: the current directory);
     `demo` plans the built-in demo project instead."""
+    path = _target_path(target, demo)
+    if _is_plan_file(path):
+        return load_plan_file(path)
+    directory = path.parent if path.is_file() else path
+    manifest = _read_manifest(directory)
+    stack, stack_file = _choose_stack(directory, manifest.config_dir, stack)
+    stack_values, notes = _stack_config(stack_file, manifest.name)
+    merged = _apply_project_config(
+        stack, stack_file, manifest.path, manifest.config_types, stack_values, manifest.name, notes
+    )
+    config, secret_keys, undecryptable = _engine_config(merged, manifest.config_types)
+    python, python_from = project_python(directory, manifest.runtime)
+    return Project(
+        directory,
+        manifest.name,
+        manifest.main,
+        stack,
+        config,
+        secret_keys,
+        undecryptable,
+        python=python,
+        python_from=python_from,
+        notes=notes,
+        stack_file=stack_file,
+    )
+
+
+def _target_path(target: str | None, demo: bool) -> Path:
+    """The demo, the current directory (which must hold a Pulumi.yaml) or `target`, which must exist."""
     if demo:
-        directory = DEMO_DIR
-    elif target is None:
+        return DEMO_DIR
+    if target is None:
         directory = Path.cwd()
         if not (directory / "Pulumi.yaml").exists():
             raise ProjectError(
@@ -209,14 +238,32 @@ def load_project(target: str | None = None, stack: str | None = None, *, demo: b
                 "or pass one (`podlb plan path/to/project`) or a plan file; `podlb plan --demo` plans the "
                 "built-in demo"
             )
-    else:
-        directory = Path(target).resolve()
-        if not directory.exists():
-            raise ProjectError(f"{target}: no such file or directory; pass a Pulumi project directory or a plan file")
-        if directory.is_file() and directory.suffix in (".yaml", ".yml") and directory.name != "Pulumi.yaml":
-            return load_plan_file(directory)
-        if directory.is_file():
-            directory = directory.parent
+        return directory
+    path = Path(target).resolve()
+    if not path.exists():
+        raise ProjectError(f"{target}: no such file or directory; pass a Pulumi project directory or a plan file")
+    return path
+
+
+def _is_plan_file(path: Path) -> bool:
+    """A YAML file other than Pulumi.yaml (any other file stands for the directory it is in)."""
+    return path.is_file() and path.suffix in (".yaml", ".yml") and path.name != "Pulumi.yaml"
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    """What plan reads from a project's Pulumi.yaml."""
+
+    path: Path
+    name: str
+    runtime: object
+    main: Path
+    config_types: dict[str, dict[str, Any]]
+    config_dir: Path
+
+
+def _read_manifest(directory: Path) -> _Manifest:
+    """Pulumi.yaml of a Python project: its name, runtime, program, config types and stack config dir."""
     manifest = directory / "Pulumi.yaml"
     if not manifest.exists():
         plan_files = sorted(p.name for p in (*directory.glob("*.yaml"), *directory.glob("*.yml")))
@@ -239,7 +286,11 @@ def load_project(target: str | None = None, stack: str | None = None, *, demo: b
         raise ProjectError(f"{manifest}: program {main} not found")
     types = _project_config(manifest, name, meta.get("config"))
     config_dir = directory / str(meta.get("stackConfigDir") or ".")
+    return _Manifest(manifest, name, runtime, main, types, config_dir)
 
+
+def _choose_stack(directory: Path, config_dir: Path, stack: str | None) -> tuple[str, Path]:
+    """The stack asked for, else "dev" or the only one there is; and its settings file."""
     stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in config_dir.glob("Pulumi.*.yaml"))
     if stack is None:
         if len(stacks) > 1 and "dev" not in stacks:
@@ -248,6 +299,11 @@ def load_project(target: str | None = None, stack: str | None = None, *, demo: b
     stack_file = config_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists() and stacks:
         raise ProjectError(f"no {stack_file.name} in {config_dir} (stacks: {', '.join(stacks)})")
+    return stack, stack_file
+
+
+def _stack_config(stack_file: Path, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The stack file's config with namespaced keys, and a note for each thing plan can't evaluate."""
     settings = _read_mapping(stack_file, "a stack settings file") if stack_file.exists() else {}
     raw = settings.get("config")
     if raw is None:
@@ -268,7 +324,13 @@ def load_project(target: str | None = None, stack: str | None = None, *, demo: b
         if not isinstance(key, str) or not key:
             raise ProjectError(f"{stack_file}: config key {key!r} must be a non-empty string such as podlb:cluster")
         stack_values[key if ":" in key else f"{name}:{key}"] = value
-    merged = _apply_project_config(stack, stack_file, manifest, types, stack_values, name, notes)
+    return stack_values, notes
+
+
+def _engine_config(
+    merged: dict[str, Any], types: dict[str, dict[str, Any]]
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """Config as the engine hands it to programs, the secret keys, and the secure values plan can't decrypt."""
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     undecryptable: list[str] = []
@@ -280,20 +342,7 @@ def load_project(target: str | None = None, stack: str | None = None, *, demo: b
             undecryptable.append(full)
         elif types.get(full, {}).get("secret"):
             secret_keys.append(full)
-    python, python_from = project_python(directory, runtime)
-    return Project(
-        directory,
-        name,
-        main,
-        stack,
-        config,
-        secret_keys,
-        undecryptable,
-        python=python,
-        python_from=python_from,
-        notes=notes,
-        stack_file=stack_file,
-    )
+    return config, secret_keys, undecryptable
 
 
 _PLAN_FILE_KEYS = ("clusters", "services")

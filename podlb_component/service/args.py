@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import pulumi
@@ -216,6 +217,7 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
 
 
 def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
+    """The Service's ports: each entry checked in turn, then names and duplicates across them."""
     _known_at_preview(resource, "ports", ports, "the security-group rules and the Service's ports")
     if not isinstance(ports, Sequence) or isinstance(ports, (str, bytes)) or not ports:
         raise PodLbError(
@@ -224,65 +226,96 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
             f"must be a non-empty list of ports, got {ports!r}",
             "e.g. ports=[{'name': 'http', 'port': 80, 'target_port': 8080}]",
         )
-    plans: list[PortPlan] = []
-    for i, raw in enumerate(ports):
-        where = f"ports[{i}]"
-        if not isinstance(raw, Mapping):
-            raise PodLbError(
-                resource,
-                where,
-                f"must be a mapping, got {raw!r}",
-                "write {'name': 'http', 'port': 80, 'target_port': 8080}",
-            )
-        unknown = set(raw) - {"name", "port", "target_port", "protocol"}
-        if unknown:
-            raise PodLbError(
-                resource, where, f"unknown keys {sorted(unknown)}", "use only name, port, target_port and protocol"
-            )
-        for key in ("port", "target_port", "protocol"):
-            _known_at_preview(resource, f"{where}.{key}", raw.get(key), "which port the security-group rules open")
-        port = raw.get("port")
-        if not is_whole_number(port) or not 1 <= port <= 65535:
-            raise PodLbError(
-                resource,
-                f"{where}.port",
-                f"must be a whole number 1-65535, got {port!r}",
-                "set the port the load balancer listens on, e.g. 80",
-            )
-        target = raw.get("target_port", port)
-        if isinstance(target, str):
-            raise PodLbError(
-                resource,
-                f"{where}.target_port",
-                f"is the named port {target!r}; a named port can't be opened in a security "
-                "group, and pod-direct traffic reaches the Pod on the target port itself",
-                "use the container port number, e.g. target_port=8080",
-            )
-        if not is_whole_number(target) or not 1 <= target <= 65535:
-            raise PodLbError(
-                resource,
-                f"{where}.target_port",
-                f"must be a whole number 1-65535, got {target!r}",
-                "use the container port number, e.g. 8080",
-            )
-        protocol = raw.get("protocol", "TCP")
-        if not isinstance(protocol, str) or protocol.upper() not in ("TCP", "UDP"):
-            raise PodLbError(
-                resource,
-                f"{where}.protocol",
-                f"must be TCP or UDP, got {protocol!r}",
-                "use 'TCP' or 'UDP' (the BLB doesn't balance SCTP to Pods)",
-            )
-        name = raw.get("name")
-        if name is not None and (not isinstance(name, str) or len(name) > 15 or not _PORT_NAME.match(name)):
-            raise PodLbError(
-                resource,
-                f"{where}.name",
-                f"{name!r} is not a valid port name",
-                "use up to 15 lowercase letters, digits and '-', e.g. 'http'",
-            )
-        plans.append(PortPlan(name, port, target, protocol.upper()))
+    plans = tuple([_check_port(resource, f"ports[{i}]", raw) for i, raw in enumerate(ports)])
+    _check_port_names_and_duplicates(resource, plans)
+    return plans
 
+
+def _check_port(resource: str, where: str, raw: object) -> PortPlan:
+    """One entry of `ports`, checked key by key: port, target_port, protocol, name."""
+    entry = _port_entry(resource, where, raw)
+    port = _port_number(resource, where, entry.get("port"))
+    target = _target_port(resource, where, entry.get("target_port", port))
+    protocol = _port_protocol(resource, where, entry.get("protocol", "TCP"))
+    name = _port_name(resource, where, entry.get("name"))
+    return PortPlan(name, port, target, protocol)
+
+
+def _port_entry(resource: str, where: str, raw: object) -> Mapping[str, object]:
+    """A mapping of known keys, whose port, target_port and protocol are plain values."""
+    if not isinstance(raw, Mapping):
+        raise PodLbError(
+            resource,
+            where,
+            f"must be a mapping, got {raw!r}",
+            "write {'name': 'http', 'port': 80, 'target_port': 8080}",
+        )
+    unknown = set(raw) - {"name", "port", "target_port", "protocol"}
+    if unknown:
+        raise PodLbError(
+            resource, where, f"unknown keys {sorted(unknown)}", "use only name, port, target_port and protocol"
+        )
+    for key in ("port", "target_port", "protocol"):
+        _known_at_preview(resource, f"{where}.{key}", raw.get(key), "which port the security-group rules open")
+    return raw
+
+
+def _port_number(resource: str, where: str, port: object) -> int:
+    if not is_whole_number(port) or not 1 <= port <= 65535:
+        raise PodLbError(
+            resource,
+            f"{where}.port",
+            f"must be a whole number 1-65535, got {port!r}",
+            "set the port the load balancer listens on, e.g. 80",
+        )
+    return port
+
+
+def _target_port(resource: str, where: str, target: object) -> int:
+    """A container port number: a named port can't be opened in a security group."""
+    if isinstance(target, str):
+        raise PodLbError(
+            resource,
+            f"{where}.target_port",
+            f"is the named port {target!r}; a named port can't be opened in a security "
+            "group, and pod-direct traffic reaches the Pod on the target port itself",
+            "use the container port number, e.g. target_port=8080",
+        )
+    if not is_whole_number(target) or not 1 <= target <= 65535:
+        raise PodLbError(
+            resource,
+            f"{where}.target_port",
+            f"must be a whole number 1-65535, got {target!r}",
+            "use the container port number, e.g. 8080",
+        )
+    return target
+
+
+def _port_protocol(resource: str, where: str, protocol: object) -> str:
+    """TCP or UDP, in any case; returned upper-case."""
+    if not isinstance(protocol, str) or protocol.upper() not in ("TCP", "UDP"):
+        raise PodLbError(
+            resource,
+            f"{where}.protocol",
+            f"must be TCP or UDP, got {protocol!r}",
+            "use 'TCP' or 'UDP' (the BLB doesn't balance SCTP to Pods)",
+        )
+    return protocol.upper()
+
+
+def _port_name(resource: str, where: str, name: object) -> str | None:
+    if name is not None and (not isinstance(name, str) or len(name) > 15 or not _PORT_NAME.match(name)):
+        raise PodLbError(
+            resource,
+            f"{where}.name",
+            f"{name!r} is not a valid port name",
+            "use up to 15 lowercase letters, digits and '-', e.g. 'http'",
+        )
+    return name
+
+
+def _check_port_names_and_duplicates(resource: str, plans: tuple[PortPlan, ...]) -> None:
+    """Several ports each need a name; no port/protocol pair and no name may appear twice."""
     if len(plans) > 1 and any(p.name is None for p in plans):
         raise PodLbError(
             resource,
@@ -304,42 +337,61 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
                     resource, f"ports[{i}].name", f"duplicate port name {p.name!r}", "give each port its own name"
                 )
             seen_names.add(p.name)
-    return tuple(plans)
 
 
 def validate_service_args(
     resource: str, args: Mapping[str, object], backend_quota: int, cluster_name: str
 ) -> ServicePlan:
-    """Check and default every plain input; raise PodLbError naming the first bad one."""
+    """Check and default every plain input; raise PodLbError naming the first bad one (in the
+    order below, which the error tests rely on)."""
     reject_unknown_args(resource, args, _KNOWN_FIELDS)
-
-    def check_namespace(value: object) -> None:
-        if not isinstance(value, str) or len(value) > 63 or not _DNS1123_LABEL.match(value):
-            raise PodLbError(
-                resource,
-                "namespace",
-                f"{value!r} is not a valid namespace name",
-                "use up to 63 lowercase letters, digits and '-'",
-            )
-
-    def check_name(value: object) -> None:
-        if not isinstance(value, str) or len(value) > 63 or not _DNS1035_LABEL.match(value):
-            raise PodLbError(
-                resource,
-                "service_name",
-                f"{value!r} is not a valid Service name",
-                "use up to 63 lowercase letters, digits and '-', starting with a letter "
-                "(set service_name when the resource name doesn't fit)",
-            )
-
-    namespace = _checked_when_known(args.get("namespace", "default"), check_namespace)
-    service_name = _checked_when_known(args.get("service_name", resource), check_name)
+    namespace = _checked_when_known(args.get("namespace", "default"), partial(_check_namespace, resource))
+    service_name = _checked_when_known(args.get("service_name", resource), partial(_check_service_name, resource))
     selector = _check_labels(resource, "selector", args.get("selector"), required=True)
     labels = _check_labels(resource, "labels", args.get("labels"))
     annotations = _check_annotations(resource, args.get("annotations"))
     ports = _check_ports(resource, args.get("ports"))
+    internal = _check_internal(resource, args.get("internal", False))
+    source_ranges = _check_source_ranges(resource, args.get("load_balancer_source_ranges") or ())
+    affinity = _checked_when_known(args.get("session_affinity", "None"), partial(_check_affinity, resource))
+    expected = _check_expected_backends(resource, args.get("expected_backends"), backend_quota, cluster_name)
+    return ServicePlan(
+        namespace=namespace,
+        service_name=service_name,
+        selector=selector,
+        labels=labels,
+        annotations=annotations,
+        ports=ports,
+        internal=internal,
+        source_ranges=source_ranges,
+        session_affinity=affinity,
+        load_balancer=plan_load_balancer(resource, args.get("load_balancer"), internal, annotations),
+        expected_backends=expected,
+    )
 
-    internal = args.get("internal", False)
+
+def _check_namespace(resource: str, value: object) -> None:
+    if not isinstance(value, str) or len(value) > 63 or not _DNS1123_LABEL.match(value):
+        raise PodLbError(
+            resource,
+            "namespace",
+            f"{value!r} is not a valid namespace name",
+            "use up to 63 lowercase letters, digits and '-'",
+        )
+
+
+def _check_service_name(resource: str, value: object) -> None:
+    if not isinstance(value, str) or len(value) > 63 or not _DNS1035_LABEL.match(value):
+        raise PodLbError(
+            resource,
+            "service_name",
+            f"{value!r} is not a valid Service name",
+            "use up to 63 lowercase letters, digits and '-', starting with a letter "
+            "(set service_name when the resource name doesn't fit)",
+        )
+
+
+def _check_internal(resource: str, internal: object) -> bool:
     _known_at_preview(resource, "internal", internal, "the rules' default source (the VPC) and the annotation")
     if not isinstance(internal, bool):
         raise PodLbError(
@@ -348,7 +400,11 @@ def validate_service_args(
             f"must be True or False, got {internal!r}",
             "internal=True for a VPC-only load balancer",
         )
-    ranges = args.get("load_balancer_source_ranges") or ()
+    return internal
+
+
+def _check_source_ranges(resource: str, ranges: object) -> tuple[pulumi.Input[str], ...]:
+    """A plain list (podlb makes one rule per range) of CIDR strings or Outputs."""
     if isinstance(ranges, pulumi.Output) or isinstance(ranges, (str, bytes)) or not isinstance(ranges, Sequence):
         raise PodLbError(
             resource,
@@ -367,48 +423,39 @@ def validate_service_args(
                 f"must be a CIDR string, got {cidr!r}",
                 "write e.g. '10.0.0.0/16'",
             )
+    return tuple(ranges)
 
-    def check_affinity(value: object) -> None:
-        if value not in ("None", "ClientIP"):
-            raise PodLbError(
-                resource,
-                "session_affinity",
-                f"must be 'None' or 'ClientIP', got {value!r}",
-                "use 'ClientIP' to pin clients to a Pod, else leave it unset",
-            )
 
-    affinity = _checked_when_known(args.get("session_affinity", "None"), check_affinity)
+def _check_affinity(resource: str, value: object) -> None:
+    if value not in ("None", "ClientIP"):
+        raise PodLbError(
+            resource,
+            "session_affinity",
+            f"must be 'None' or 'ClientIP', got {value!r}",
+            "use 'ClientIP' to pin clients to a Pod, else leave it unset",
+        )
 
-    expected = args.get("expected_backends")
+
+def _check_expected_backends(resource: str, expected: object, backend_quota: int, cluster_name: str) -> int | None:
+    """A plain whole number >= 1 that fits the cluster's backend quota, or None (unchecked)."""
     _known_at_preview(resource, "expected_backends", expected, "whether the Service fits the backend quota")
-    if expected is not None:
-        if not is_whole_number(expected) or expected < 1:
-            raise PodLbError(
-                resource,
-                "expected_backends",
-                f"must be a whole number >= 1, got {expected!r}",
-                "set it to replicas (or HPA maxReplicas) plus the rolling-update maxSurge",
-            )
-        if expected > backend_quota:
-            raise PodLbError(
-                resource,
-                "expected_backends",
-                f"{expected} Pods can be backends at once, but one application BLB takes at most "
-                f"{backend_quota} (backend_quota of cluster {cluster_name!r}); "
-                f"{expected} - {backend_quota} = {expected - backend_quota} Pods would get no traffic",
-                f"lower replicas/HPA max/maxSurge to fit {backend_quota}, or ask Baidu support to "
-                "raise the appblb backend quota and set backend_quota on the PodDirectCluster",
-            )
-    return ServicePlan(
-        namespace=namespace,
-        service_name=service_name,
-        selector=selector,
-        labels=labels,
-        annotations=annotations,
-        ports=ports,
-        internal=internal,
-        source_ranges=tuple(ranges),
-        session_affinity=affinity,
-        load_balancer=plan_load_balancer(resource, args.get("load_balancer"), internal, annotations),
-        expected_backends=expected,
-    )
+    if expected is None:
+        return None
+    if not is_whole_number(expected) or expected < 1:
+        raise PodLbError(
+            resource,
+            "expected_backends",
+            f"must be a whole number >= 1, got {expected!r}",
+            "set it to replicas (or HPA maxReplicas) plus the rolling-update maxSurge",
+        )
+    if expected > backend_quota:
+        raise PodLbError(
+            resource,
+            "expected_backends",
+            f"{expected} Pods can be backends at once, but one application BLB takes at most "
+            f"{backend_quota} (backend_quota of cluster {cluster_name!r}); "
+            f"{expected} - {backend_quota} = {expected - backend_quota} Pods would get no traffic",
+            f"lower replicas/HPA max/maxSurge to fit {backend_quota}, or ask Baidu support to "
+            "raise the appblb backend quota and set backend_quota on the PodDirectCluster",
+        )
+    return expected
