@@ -64,12 +64,19 @@ def make_certificates(pki: Path) -> None:
     """ca.{crt,key}; apiserver.{crt,key} for 127.0.0.1 and localhost; admin.{crt,key}
     (CN=podlb-sandbox-admin, O=system:masters); sa.{key,pub} for service-account tokens."""
     pki.mkdir(parents=True, exist_ok=True)
+    # The extensions Python 3.13's default TLS context insists on (VERIFY_X509_STRICT): a CA with
+    # key usage, leaf certificates that name the key of the CA that signed them.
     _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=podlb-sandbox-ca",
-             "-keyout", "ca.key", "-out", "ca.crt", cwd=pki)  # fmt: skip
-    (pki / "apiserver.ext").write_text(
-        "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n"
+             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+             "-addext", "subjectKeyIdentifier=hash", "-keyout", "ca.key", "-out", "ca.crt", cwd=pki)  # fmt: skip
+    leaf = (
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+        "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n"
     )
-    (pki / "client.ext").write_text("extendedKeyUsage=clientAuth\n")
+    (pki / "apiserver.ext").write_text(
+        leaf + "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n"
+    )
+    (pki / "client.ext").write_text(leaf + "extendedKeyUsage=clientAuth\n")
     for name, subject, ext in (
         ("apiserver", "/CN=kube-apiserver", "apiserver.ext"),
         ("admin", "/O=system:masters/CN=podlb-sandbox-admin", "client.ext"),
