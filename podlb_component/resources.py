@@ -59,6 +59,10 @@ class Provider(pulumi.ProviderResource):
         super().__init__(PACKAGE, name, props, opts)
 
 
+# The Args TypedDicts' docstrings are also the inputs' descriptions in the package schema
+# (provider/schema.py reads them; the provider modules hold the rest of each entry).
+
+
 class SecurityGroupRuleArgs(TypedDict, total=False):
     security_group_id: pulumi.Input[str]
     """'g-…' (normal) or 'esg-…' (enterprise) group that gets the rule."""
@@ -67,9 +71,9 @@ class SecurityGroupRuleArgs(TypedDict, total=False):
     port_range: pulumi.Input[str]
     """A port ('8080') or a range ('8000-8080')."""
     source_ip: pulumi.Input[str]
-    """Source CIDR of the ingress rule."""
+    """Source CIDR of the ingress rule, in network form."""
     remark: pulumi.Input[str]
-    """Names the owning resource (rule_model.owner_remark); at most 128 characters."""
+    """Names the owning resource (its owner token first, rule_model.owner_remark); at most 128 characters."""
 
 
 class SecurityGroupRule(pulumi.CustomResource):
@@ -106,9 +110,9 @@ class CceAddonArgs(TypedDict, total=False):
     min_version: pulumi.Input[str]
     """Oldest acceptable version; older installs are upgraded to the newest offered version."""
     timeout_seconds: pulumi.Input[int]
-    """How long to wait for Running."""
+    """How long to wait for phase Running, in seconds (default 600)."""
     poll_seconds: pulumi.Input[float]
-    """Pause between two polls."""
+    """Pause between two polls of the add-on's phase, in seconds (default 10)."""
 
 
 class CceAddon(pulumi.CustomResource):

@@ -31,6 +31,14 @@ SecurityGroupOrigin = TypedDict(
 )
 """A node or ENI group: its id, role (node/eni), whether it gets the Services' rules, and where
 podlb learnt of it."""
+SECURITY_GROUP_ORIGIN_FIELDS = {
+    "id": "The security group's id ('g-…' or 'esg-…').",
+    "role": "Whose group it is: 'node' (the cluster's nodes) or 'eni' (the Pods' ENIs).",
+    "gets_rules": "Whether it gets the Services' targetPort rules (the network mode decides which role does).",
+    "from": "Where podlb learnt of it: the input that lists it, or where the CCE API lists it.",
+}
+"""One description per key of SecurityGroupOrigin (its keys aren't all identifiers, so no docstrings):
+the schema's (provider/schema.py)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class ClusterOutputs:
     rule_security_group_ids: list[pulumi.Input[str]]
     security_groups: list[SecurityGroupOrigin]
     lb_controller: pulumi.Input[str]
+    """What the cce-lb-controller check found (or that it was skipped, or the ensured version):
+    the component's `lb_controller_status`."""
     lb_controller_check: LbControllerCheck
     ip_masq_config: pulumi.Input[str | None]
 

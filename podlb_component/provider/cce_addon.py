@@ -174,26 +174,12 @@ class CceAddonType:
     schema: dict[str, Any] = {
         "description": "The cce-lb-controller add-on of a CCE cluster, installed and upgraded through the CCE add-on "
         "API as needed; never downgraded, never uninstalled.",
-        "inputProperties": {
-            "cluster_id": {"type": "string", "description": "The cluster ('cce-…')."},
-            "addon_names": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "The add-on's possible names in the add-on API, tried in order.",
-            },
-            "min_version": {
-                "type": "string",
-                "description": "Oldest acceptable version; older installs are upgraded to the newest offered.",
-            },
-            "timeout_seconds": {"type": "number", "description": "How long to wait for phase Running."},
-            "poll_seconds": {"type": "number", "description": "Pause between two polls of the add-on's phase."},
-        },
         "requiredInputs": ["cluster_id", "addon_names", "min_version"],
         "properties": {
             "cluster_id": {"type": "string", "description": "The cluster."},
             "addon_names": {"type": "array", "items": {"type": "string"}, "description": "Names tried."},
             "min_version": {"type": "string", "description": "Oldest acceptable version."},
-            "timeout_seconds": {"type": "number", "description": "How long to wait for Running."},
+            "timeout_seconds": {"type": "integer", "description": "How long to wait for Running."},
             "poll_seconds": {"type": "number", "description": "Pause between two polls."},
             "addon_name": {"type": "string", "description": "The name the add-on API lists it by."},
             "installed_version": {"type": "string", "description": "The version installed."},

@@ -51,7 +51,9 @@ class CustomResourceType(Protocol):
 
     token: str
     schema: dict[str, Any]
-    """The type's entry in the package schema (`resources.<token>`)."""
+    """The type's entry in the package schema (`resources.<token>`), less `inputProperties` and
+    `aliases`: schema.py adds those from resources.py (the Args TypedDict's docstrings are the
+    inputs' descriptions) when it writes schema.json."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> Checked: ...
 

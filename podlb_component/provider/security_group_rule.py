@@ -124,16 +124,6 @@ class SecurityGroupRuleType:
     schema: dict[str, Any] = {
         "description": "An ingress rule in a Baidu security group, owned by one podlb resource (its remark says "
         "which); podlb adopts, changes and deletes only rules that carry its own owner token.",
-        "inputProperties": {
-            "security_group_id": {"type": "string", "description": "'g-…' (normal) or 'esg-…' (enterprise) group."},
-            "protocol": {"type": "string", "description": "'tcp' or 'udp'."},
-            "port_range": {"type": "string", "description": "A port ('8080') or a range ('8000-8080')."},
-            "source_ip": {"type": "string", "description": "Source CIDR of the ingress rule, in network form."},
-            "remark": {
-                "type": "string",
-                "description": "Names the owning resource (its owner token first); at most 128 characters.",
-            },
-        },
         "requiredInputs": ["security_group_id", "protocol", "port_range", "source_ip"],
         "properties": {
             "security_group_id": {"type": "string", "description": "The group that holds the rule."},

@@ -2,7 +2,8 @@
 process per provider resource, serving the custom resources in RESOURCES.
 
 Started by the engine as `pulumi-resource-podlb [flags] ENGINE_ADDRESS`: it prints its port on
-the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema, CheckConfig,
+the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema (the committed
+schema.json, with the version: schema.py generates it), CheckConfig,
 DiffConfig, Configure and each resource's Check, Diff, Create, Read, Update and Delete. It asks
 for no secrets (the engine strips them and re-marks secret outputs itself), and builds its BCE
 clients once from the configuration. It exits when the engine that started it is gone.
@@ -31,7 +32,6 @@ from .cce_addon import AddonError, CceAddonType
 from .clients import ProviderClients
 from .config import KEY_NAMES, check_config, settings_from_config
 from .resource import CustomResourceType
-from .schema import schema_json
 from .security_group_rule import SecurityGroupRuleType
 
 _SERVED: tuple[CustomResourceType, ...] = (SecurityGroupRuleType(), CceAddonType())
@@ -115,7 +115,9 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         return plugin_pb2.PluginInfo(version=VERSION)
 
     def GetSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return provider_pb2.GetSchemaResponse(schema=schema_json(VERSION, RESOURCES.values(), FUNCTION_SCHEMAS))
+        from .schema import served  # here, so `python -m podlb_component.provider.schema` runs it fresh
+
+        return provider_pb2.GetSchemaResponse(schema=served(VERSION))
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
@@ -232,7 +234,9 @@ def serve(argv: list[str] | None = None) -> None:
         print(VERSION)
         return
     if args and args[0] == "--schema":
-        print(schema_json(VERSION, RESOURCES.values(), FUNCTION_SCHEMAS))
+        from .schema import served
+
+        print(served(VERSION))
         return
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS))
     provider_pb2_grpc.add_ResourceProviderServicer_to_server(PodlbProvider(), server)

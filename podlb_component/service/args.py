@@ -27,6 +27,8 @@ CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 
 
 class ServicePortArgs(TypedDict, total=False):
+    """One port of the Service: where the BLB listens and the container port it sends to."""
+
     name: str
     """Port name; required when the Service has more than one port (Kubernetes rule)."""
     port: Required[int]
@@ -41,7 +43,9 @@ class ServicePortArgs(TypedDict, total=False):
 class PodDirectServiceArgs(TypedDict, total=False):
     cluster: Required[PodDirectCluster]
     """The PodDirectCluster this Service runs in (required): supplies the network mode, the
-    security groups, the VPC CIDR, the backend quota and the Kubernetes provider."""
+    security groups, the VPC CIDR, the backend quota and the Kubernetes provider. From
+    TypeScript, Go or YAML pass the PodDirectCluster resource itself (YAML: `${cluster}`), created
+    through the same podlb provider in the same program: the Service asks it for its rules."""
     namespace: pulumi.Input[str]
     """Namespace of the Service. Default: "default". May be an Output (checked once known)."""
     service_name: pulumi.Input[str]

@@ -17,6 +17,7 @@ from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
 from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
 from .load_balancer import describe
 from .manifest import service_manifest
+from .outputs import ServiceOutputs
 
 SERVICE_TYPE = "kubernetes:core/v1:Service"
 
@@ -99,13 +100,13 @@ class PodDirectService(pulumi.ComponentResource):
         self.blb_id = self.service.metadata.apply(_blb_id)
         self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])
         self.register_outputs(
-            {
-                "service_name": self.service_name,
-                "namespace": self.namespace,
-                "address": self.address,
-                "blb_id": self.blb_id,
-                "security_group_rule_ids": self.security_group_rule_ids,
-            }
+            ServiceOutputs(
+                service_name=self.service_name,
+                namespace=self.namespace,
+                address=self.address,
+                blb_id=self.blb_id,
+                security_group_rule_ids=self.security_group_rule_ids,
+            ).registered()
         )
 
     @property
