@@ -168,6 +168,17 @@ class RecordingMocks(Mocks):
         self.duplicate_urns: list[str] = []
         """URNs registered twice: the engine refuses the second (diag.GetResourceDuplicateURNError)."""
         self._urns: set[str] = set()
+        self._constructed: dict[tuple[str, str], int] = {}
+
+    def note_construction(self, args: pulumi.ResourceTransformationArgs) -> None:
+        """A stack transformation: the SDK calls it synchronously as each resource is constructed,
+        so the order it sees is the program's, unlike `registrations`, whose order is that of RPCs
+        sent from a thread pool (it varies from run to run). Changes nothing."""
+        self._constructed.setdefault((args.type_, args.name), len(self._constructed))
+
+    def construction_index(self, registration: Registration) -> int:
+        """Where the program constructed this resource (those it didn't, e.g. the stack, last)."""
+        return self._constructed.get((registration.type, registration.name), len(self._constructed))
 
     def claim_urn(self, urn: str) -> None:
         if urn in self._urns:
@@ -386,6 +397,8 @@ def run_program(
     pulumi.runtime.settings.SETTINGS.engine = engine
     pulumi.runtime.set_all_config({k: v for k, v in (config or {}).items()}, secret_keys or [])
     root = pulumi.runtime.get_root_resource()
+    if root is not None:
+        pulumi.runtime.register_stack_transformation(mocks.note_construction)
     resolved: list[Any] = []
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]

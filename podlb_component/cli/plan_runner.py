@@ -120,7 +120,6 @@ def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
     (a resource transform's) is matched by the "name: " it starts with."""
     registrations = run.mocks.registrations
     by_urn = {r.urn: r for r in registrations if r.urn}
-    order = {id(r): i for i, r in enumerate(registrations)}
     found: list[tuple[int, dict[str, Any]]] = []
     for diag in run.diagnostics:
         if diag.severity != severity:
@@ -131,11 +130,11 @@ def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
             named = [r for r in registrations if r.name == name and not r.is_read] if sep else []
             if len(named) == 1:
                 reg, message = named[0], rest
-        found.append(
-            (order[id(reg)] if reg is not None else len(order), {**_about(reg, registrations), "message": message})
-        )
-    # a message logged against a resource waits for its URN, so arrival order varies from run
-    # to run: order by resource (registration order), keeping each resource's own order
+        where = run.mocks.construction_index(reg) if reg is not None else len(registrations)
+        found.append((where, {**_about(reg, registrations), "message": message}))
+    # a message logged against a resource waits for its URN, and registrations reach the engine
+    # from a thread pool, so both orders vary from run to run: order by resource, as the program
+    # constructed them, keeping each resource's own order
     return [w for _, w in sorted(found, key=lambda item: item[0])]
 
 
