@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -15,7 +16,13 @@ import yaml
 
 from podlb_component.sandbox import Sandbox
 
+from . import processes
+
 REPO = Path(__file__).resolve().parents[2]
+
+HOMES: list[Path] = []
+"""The PULUMI_HOME of every PulumiCli made in this process: what they started carries it in its
+environment (tests/e2e/conftest.py checks at the end of the session that nothing does)."""
 
 
 @dataclass
@@ -50,6 +57,7 @@ class PulumiCli:
         self.backend = self.tmp / "state"
         self.home.mkdir()
         self.backend.mkdir()
+        HOMES.append(self.home)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "BCE_"))}
@@ -85,7 +93,7 @@ class PulumiCli:
             project["runtime"] = {"name": project["runtime"]}
         project["runtime"].setdefault("options", {})["virtualenv"] = str(virtualenv or Path(sys.prefix))
         (work / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
-        stack_config = {}
+        stack_config: dict[str, Any] = {}
         if (source / f"Pulumi.{stack}.yaml").is_file():
             stack_config = yaml.safe_load((source / f"Pulumi.{stack}.yaml").read_text()).get("config") or {}
         stack_config.update(config or {})
@@ -114,19 +122,26 @@ class PulumiCli:
         return command
 
     def run(self, project: Path, *args: str, timeout: float = 600) -> Result:
-        done = subprocess.run(
+        """The CLI to its end. Past `timeout` (or on Ctrl-C) it is killed with its plugins."""
+        with subprocess.Popen(
             self.command(*args),
             cwd=project,
             env=self.env(),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
-            check=False,
-        )
-        return Result(list(args), done.returncode, done.stdout, done.stderr)
+        ) as cli:
+            try:
+                stdout, stderr = cli.communicate(timeout=timeout)
+            except BaseException:
+                self.kill(cli)
+                raise
+        return Result(list(args), cli.returncode, stdout, stderr)
 
     def start(self, project: Path, *args: str) -> subprocess.Popen[str]:
-        """The CLI in a process group of its own (its plugins with it), for a test to kill."""
+        """The CLI in a process group of its own, for a test to end with `kill`. Its plugins are
+        not in that group: pulumi starts each in a group of its own, so `os.killpg` on the CLI
+        leaves them running (with parent 1)."""
         return subprocess.Popen(
             self.command(*args),
             cwd=project,
@@ -136,6 +151,33 @@ class PulumiCli:
             text=True,
             start_new_session=True,
         )
+
+    def started(self) -> list[int]:
+        """The live processes started for this CLI: all carry its PULUMI_HOME in their environment."""
+        return processes.processes_with_env("PULUMI_HOME", str(self.home))
+
+    def kill(self, cli: subprocess.Popen[str]) -> list[str]:
+        """SIGKILL a CLI (from `start`: with its group) and every process started for it (the
+        language host, the program, each provider), by PID; return once none is alive, with
+        the processes other than the CLI that it ended."""
+        below: set[int] = set()
+        if cli.poll() is None:  # not reaped, so its PID is still its own
+            below = processes.descendants(cli.pid)  # now: once it is killed they are parent 1's
+            if os.getpgid(cli.pid) == cli.pid:
+                os.killpg(cli.pid, signal.SIGKILL)
+            else:
+                cli.kill()
+        cli.wait(timeout=30)
+        ended: list[str] = []
+        for _ in range(5):  # again, for any process a plugin was starting as the scan ran
+            left = {pid for pid in below if processes.alive(pid)} | set(self.started())
+            if not left:
+                return ended
+            ended += [processes.describe(pid) for pid in sorted(left)]
+            survivors = processes.kill_and_wait(left)
+            assert not survivors, f"still alive after SIGKILL: {[processes.describe(p) for p in survivors]}"
+            below = set()
+        raise AssertionError(f"pulumi's processes keep appearing: {[processes.describe(p) for p in self.started()]}")
 
     def outputs(self, project: Path) -> dict[str, Any]:
         result: dict[str, Any] = json.loads(

@@ -4,11 +4,16 @@
 
 The toolchain directory comes from PODLB_TOOLCHAIN_BIN (the README's test command sets it).
 Without it these tests skip on a developer's machine and fail in CI (CI=true).
+
+At the end of the session, no process that a test's CLI started may still be running: each
+carries its CLI's PULUMI_HOME in its environment (see processes.py). Any that are get reported,
+fail the run, and are killed.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +21,16 @@ import pytest
 
 from podlb_component.sandbox import ClusterSeed, Sandbox
 
-from .cli import PulumiCli
+from . import processes
+from .cli import HOMES, PulumiCli
 
 NEEDED = ("pulumi", "pulumi-language-python", "pulumi-resource-kubernetes", "etcd", "kube-apiserver")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+        path = str(item.fspath).replace(os.sep, "/")
+        if "tests/e2e/" in path and not path.endswith("/test_processes.py"):  # that one needs no toolchain
             item.add_marker(pytest.mark.e2e)
 
 
@@ -54,3 +61,26 @@ def pulumi(sandbox: Sandbox, toolchain_bin: Path, tmp_path: Path) -> Iterator[Pu
     cli = PulumiCli(toolchain_bin, sandbox, tmp_path)
     yield cli
     cli.cleanup()
+
+
+@pytest.hookimpl(trylast=True)  # after the runner's own session teardown
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if anything a PulumiCli started outlived the tests: a plugin left behind by a
+    killed CLI, say. What is found is reported and then killed, so nothing leaks either way."""
+    left = processes.still_running("PULUMI_HOME", [str(home) for home in HOMES])
+    if not left:
+        return
+    lines = [f"PULUMI_HOME={home}: {processes.describe(pid)}" for home, pids in sorted(left.items()) for pid in pids]
+    survivors = processes.kill_and_wait(pid for pids in left.values() for pid in pids)
+    lines += [f"still alive after SIGKILL: {processes.describe(pid)}" for pid in survivors]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    title = f"{sum(map(len, left.values()))} process(es) started by the e2e tests still running (now killed)"
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_sep("=", title, red=True, bold=True)
+        for line in lines:
+            reporter.write_line(line)
+    else:
+        print(title, *lines, sep="\n", file=sys.stderr)
+    if session.exitstatus == pytest.ExitCode.OK:  # (an interrupted run stays so)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

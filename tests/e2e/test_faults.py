@@ -6,7 +6,6 @@ planned rules: no duplicate, no orphan, and destroy leaves none."""
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections import Counter
@@ -41,16 +40,19 @@ def test_sigkill_during_up_then_refresh_and_up_converge(pulumi: PulumiCli, sandb
     saved_hang, fake.hang_seconds = fake.hang_seconds, 60
     fake.fail_next(AUTHORIZE, "hang-after")
     before = len(fake.calls)
+    ended: list[str] = []
     try:
         up = pulumi.start(project, "up")
-        wait_for(lambda: any(c.fault == "hang-after" for c in fake.calls[before:]))
-        time.sleep(1)  # the pending create is in the checkpoint before the call is made
-        os.killpg(up.pid, signal.SIGKILL)
-        up.wait(timeout=30)
+        try:
+            wait_for(lambda: any(c.fault == "hang-after" for c in fake.calls[before:]))
+            time.sleep(1)  # the pending create is in the checkpoint before the call is made
+        finally:
+            ended = pulumi.kill(up)  # the CLI and, by PID, its plugins (which are not in its group)
     finally:
         fake.clear_faults()
         fake.hang_seconds = saved_hang
     assert up.returncode == -signal.SIGKILL
+    assert ended, "the killed up's plugins (language host, providers) were not found"
     pending = pulumi.export(project)["deployment"].get("pending_operations") or []
     assert any(op["type"] == "creating" and "-rule-" in op["resource"]["urn"] for op in pending), pending
     assert sum(STACK.rule_counts(sandbox).values()) >= 1  # the cloud has a rule the state doesn't
@@ -113,8 +115,7 @@ def test_api_server_restarted_during_up(pulumi: PulumiCli, sandbox: Sandbox) -> 
         first, _ = up.communicate(timeout=600)
     finally:
         if up.poll() is None:
-            os.killpg(up.pid, signal.SIGKILL)
-            up.wait()
+            pulumi.kill(up)
     # The provider may ride out the restart or fail the Services it was awaiting; either way
     # the engine's state is consistent, and what a user does next is `up` again.
     if up.returncode != 0:
