@@ -117,6 +117,8 @@ class ControlPlane:
     logs: list[IO[bytes]] = field(default_factory=list)
     server: str = ""
     kubeconfig: Path = Path()
+    apiserver_ports: tuple[int, int] = (0, 0)
+    """(etcd's client port, the API server's port) the running API server was started with."""
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         binary = self.bin_dir / name
@@ -176,22 +178,7 @@ class ControlPlane:
             "--endpoint-reconciler-type", "none",
             "--cert-dir", str(self.work_dir / "apiserver-certs"),
         ])  # fmt: skip
-        self._api_args = (etcd_port, api_port)
-
-    def restart_apiserver(self, timeout: float = 90.0) -> None:
-        """Stop the API server and start it again on the same port (a fault test's step).
-        SIGTERM first; it stops listening at once but can wait on open watches for minutes, so
-        after 10 s it is killed."""
-        api = next(p for p in self.processes if Path(str(p.args[0])).name == "kube-apiserver")  # type: ignore[index]
-        api.terminate()
-        try:
-            api.wait(10)
-        except subprocess.TimeoutExpired:
-            api.kill()
-            api.wait(10)
-        self.processes.remove(api)
-        self.start_apiserver(*self._api_args)
-        self.wait_ready(timeout)
+        self.apiserver_ports = (etcd_port, api_port)
 
     def wait_ready(self, timeout: float) -> None:
         pki = self.work_dir / "pki"

@@ -7,11 +7,13 @@ planned rules: no duplicate, no orphan, and destroy leaves none."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
 
 from podlb_component.sandbox import Sandbox
+from podlb_component.sandbox.control_plane import ControlPlane
 from podlb_component.sandbox.fake_bce import FakeBce
 
 from . import checks
@@ -111,7 +113,7 @@ def test_api_server_restarted_during_up(pulumi: PulumiCli, sandbox: Sandbox) -> 
         # the first Service is in the API server while the others are still being created
         wait_for(lambda: up.poll() is not None or services_made() >= 1)
         assert up.poll() is None, "up ended before the API server could be restarted"
-        sandbox.control_plane.restart_apiserver()
+        restart_apiserver(sandbox.control_plane)
         first, _ = up.communicate(timeout=600)
     finally:
         if up.poll() is None:
@@ -129,3 +131,18 @@ def test_api_server_restarted_during_up(pulumi: PulumiCli, sandbox: Sandbox) -> 
     pulumi.run(project, "destroy").ok()
     assert STACK.rule_counts(sandbox) == Counter()
     assert services_made() == 0
+
+
+def restart_apiserver(control_plane: ControlPlane, timeout: float = 90.0) -> None:
+    """Stop the sandbox's API server and start it again on the same port. SIGTERM first; it stops
+    listening at once but can wait on open watches for minutes, so after 10 s it is killed."""
+    api = next(p for p in control_plane.processes if Path(str(p.args[0])).name == "kube-apiserver")  # type: ignore[index]
+    api.terminate()
+    try:
+        api.wait(10)
+    except subprocess.TimeoutExpired:
+        api.kill()
+        api.wait(10)
+    control_plane.processes.remove(api)
+    control_plane.start_apiserver(*control_plane.apiserver_ports)
+    control_plane.wait_ready(timeout)
