@@ -22,7 +22,7 @@ class PlannedResource:
 
 
 @dataclass(frozen=True)
-class RuleFields:
+class RuleRow:
     """A security-group rule's columns in plan's rules table."""
 
     group: Any
@@ -54,7 +54,7 @@ class PlanKind:
     """The WHAT column (empty without one)."""
     manifest_title: str | None = None
     """Its manifest is printed under this title (None: not printed)."""
-    rule: Callable[[PlannedResource], RuleFields] | None = None
+    rule: Callable[[PlannedResource], RuleRow] | None = None
     """A security-group rule: its row in the rules table."""
     dependent_label: Callable[[PlannedResource], str] | None = None
     """How it is named in the USED BY column of the rules it depends on."""

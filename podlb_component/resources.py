@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 
 import pulumi
 
-from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleFields
+from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleRow
 from .version import VERSION
 
 PACKAGE = "podlb"
@@ -143,9 +143,9 @@ def _rule_summary(rule: PlannedResource) -> str:
     return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
 
 
-def _rule_fields(rule: PlannedResource) -> RuleFields:
+def _rule_fields(rule: PlannedResource) -> RuleRow:
     i = rule.inputs
-    return RuleFields(i["security_group_id"], i["protocol"], i["port_range"], i["source_ip"], i.get("remark", ""))
+    return RuleRow(i["security_group_id"], i["protocol"], i["port_range"], i["source_ip"], i.get("remark", ""))
 
 
 def _addon_summary(addon: PlannedResource) -> str:

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.in_this_process and _other_environment(project):
         return _plan_in(project, args)
     try:
-        run = execute(project)
+        program_run = execute(project)
     except Exception as exc:  # the program failed, as `pulumi preview` would
         invalid = find_cause(exc, PodLbError)
         if invalid is not None:
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         where = user_frames(exc, project.dir)
         text = f"the program failed: {type(exc).__name__}: {exc}" + ("\n" + "\n".join(where) if where else "")
         return _plan_failed(args, project.name, project.stack, text, EXIT_FAILED)
-    plan = build_plan(project, run)
+    plan = build_plan(project, program_run)
     if args.output == "table":
         render_text(plan, sys.stdout)
     else:

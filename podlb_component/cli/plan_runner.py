@@ -241,8 +241,8 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         if not cluster.outputs:  # the program stopped before the cluster registered them
             continue
         outputs = ClusterOutputs.read_back(cluster.outputs)
-        plan.lb_controller.append({"cluster": cluster.name, **displayed(outputs.lb_controller_check)})
-        for group in outputs.security_groups:
+        plan.lb_controller.append({"cluster": cluster.name, **displayed(outputs.lb_controller_check or {})})
+        for group in outputs.security_groups or []:
             plan.security_groups.append({"cluster": cluster.name, **displayed(group)})
     plan.outputs = sorted(run.outputs)
     if project.undecryptable:

@@ -122,6 +122,18 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
 
+    def Construct(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The schema describes the components (issue 26 builds them for every language); until
+        this provider constructs them, a non-Python program is told so by name, not by grpc's
+        bare "Method not implemented"."""
+        context.abort(
+            grpc.StatusCode.UNIMPLEMENTED,
+            f"podlb provider {VERSION}: {request.type} can't be built from this language yet: podlb's "
+            "components run in Python programs (from podlb_component import PodDirectCluster, "
+            "PodDirectService); the custom resources podlb:bce:SecurityGroupRule and podlb:bce:CceAddon work "
+            "from any language",
+        )
+
     # -- configuration ----------------------------------------------------------------------
     def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         news = properties_of(request.news)

@@ -23,3 +23,5 @@ def test_construction_index_follows_the_program_not_the_rpcs() -> None:
     assert len(things) == len(names)
     in_program_order = sorted(run.mocks.registrations, key=run.mocks.construction_index)
     assert [r.name for r in in_program_order] == ["parent", *names]
+    # each resource has an index of its own (the transformation ran for every one of them)
+    assert [run.mocks.construction_index(r) for r in in_program_order] == list(range(len(names) + 1))
