@@ -3,7 +3,7 @@ process per provider resource, serving the custom resources in RESOURCES.
 
 Started by the engine as `pulumi-resource-podlb [flags] ENGINE_ADDRESS`: it prints its port on
 the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema (the committed
-schema.json, with the version: schema.py generates it), CheckConfig,
+schema.json, with the version, less the components: schema.py), CheckConfig,
 DiffConfig, Configure and each resource's Check, Diff, Create, Read, Update and Delete. It asks
 for no secrets (the engine strips them and re-marks secret outputs itself), and builds its BCE
 clients once from the configuration. It exits when the engine that started it is gone.
@@ -121,18 +121,6 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
-
-    def Construct(self, request: Any, context: grpc.ServicerContext) -> Any:
-        """The schema describes the components (issue 26 builds them for every language); until
-        this provider constructs them, a non-Python program is told so by name, not by grpc's
-        bare "Method not implemented"."""
-        context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            f"podlb provider {VERSION}: {request.type} can't be built from this language yet: podlb's "
-            "components run in Python programs (from podlb_component import PodDirectCluster, "
-            "PodDirectService); the custom resources podlb:bce:SecurityGroupRule and podlb:bce:CceAddon work "
-            "from any language",
-        )
 
     # -- configuration ----------------------------------------------------------------------
     def CheckConfig(self, request: Any, context: grpc.ServicerContext) -> Any:

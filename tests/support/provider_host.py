@@ -175,13 +175,6 @@ class ProviderHost:
         except grpc.RpcError as exc:
             raise ProviderHostError(method, exc.code(), exc.details() or "") from None
 
-    def construct(self, type_: str, name: str) -> Any:
-        """A component constructed by the provider, as a non-Python program asks for one."""
-        return self._call(
-            "Construct",
-            provider_pb2.ConstructRequest(project="project", stack="stack", type=type_, name=name),
-        )
-
     def check_config(self, values: Mapping[str, Any]) -> list[tuple[str, str]]:
         response = self._call(
             "CheckConfig",

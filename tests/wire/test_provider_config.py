@@ -5,7 +5,6 @@ DiffConfig, GetSchema) as the engine makes them."""
 
 import json
 
-import grpc
 import pytest
 
 from podlb_component.provider.config import check_config, settings_from_config
@@ -169,15 +168,13 @@ def test_get_schema_lists_both_resources_and_a_secret_key(bce_settings):
     assert schema["provider"]["inputProperties"]["secretAccessKey"]["secret"] is True
 
 
-@pytest.mark.parametrize("component", ["podlb:index:PodDirectCluster", "podlb:index:PodDirectService"])
-def test_a_component_asked_for_by_another_language_is_refused_by_name(bce_settings, component):
-    """The schema describes the components, but this provider doesn't construct them yet."""
+def test_get_schema_serves_no_component_until_the_provider_constructs_them(bce_settings):
+    """The committed schema describes the components; the engine would call Construct only on a
+    plugin that accepts secrets, so advertising them now would fail in YAML and gen-sdk."""
     with ProviderHost(bce_settings) as host:
-        assert json.loads(host.get_schema())["resources"][component]["isComponent"] is True
-        with pytest.raises(ProviderHostError) as err:
-            host.construct(component, "prod")
-    assert err.value.method == "Construct" and err.value.code == grpc.StatusCode.UNIMPLEMENTED
-    assert component in err.value.details and "from podlb_component import PodDirectCluster" in err.value.details
+        resources = json.loads(host.get_schema())["resources"]
+    assert not {"podlb:index:PodDirectCluster", "podlb:index:PodDirectService"} & set(resources)
+    assert not any(entry.get("isComponent") for entry in resources.values())
 
 
 @pytest.mark.parametrize(
