@@ -59,3 +59,13 @@ def test_the_package_exports_every_public_name_lazily():
     for name in podlb_component.__all__:
         assert getattr(podlb_component, name) is not None
     assert sorted(podlb_component.__all__) == sorted(podlb_component._HOMES)
+
+
+def test_the_yaml_sample_is_the_yaml_example():
+    """The README's YAML program is examples/yaml's (which tests/e2e/test_yaml.py runs)."""
+    import yaml
+
+    sample = yaml.safe_load(readme_block("`examples/yaml` is `examples/vpc-route-ipvlan` in YAML:\n\n```yaml\n"))
+    example = yaml.safe_load(ROOT.joinpath("examples", "yaml", "Pulumi.yaml").read_text())
+    assert sample["resources"] == example["resources"]
+    assert sample["outputs"].items() <= example["outputs"].items()

@@ -277,8 +277,16 @@ def _read_manifest(directory: Path) -> _Manifest:
     name = meta.get("name")
     runtime = meta.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if not isinstance(name, str) or not name or runtime_name != "python":
-        raise ProjectError(f"{manifest}: podlb plan runs Python Pulumi projects (name + runtime: python)")
+    if not isinstance(name, str) or not name:
+        raise ProjectError(f"{manifest}: no project name: podlb plan runs Pulumi projects (name + runtime: python)")
+    if runtime_name != "python":
+        # The plan runs the program under Pulumi's Python mocks, in this interpreter; other
+        # languages' programs reach podlb's components through the plugin (Construct).
+        raise ProjectError(
+            f"{manifest}: podlb plan runs Python programs, and this one's runtime is {runtime_name!r}; run "
+            "`pulumi preview` instead: the podlb plugin checks the components' inputs there as the plan would, "
+            "before anything is created (README, 'Using podlb from TypeScript, Go and YAML')"
+        )
     main = directory / str(meta.get("main", "."))
     if main.is_dir():
         main = main / "__main__.py"

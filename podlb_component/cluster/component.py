@@ -187,18 +187,22 @@ class PodDirectCluster(pulumi.ComponentResource):
             "cluster_type_from": self._controller.cluster_type_from,
             "checked_by": self._controller.source,
         }
-        self.register_outputs(
-            ClusterOutputs(
-                cluster_id=self.cluster_id,
-                network_mode=self.network_mode,
-                nic_type=self.nic_type,
-                rule_security_group_ids=self.rule_security_group_ids,
-                security_groups=self.security_groups,
-                lb_controller=self.lb_controller_status,
-                lb_controller_check=self.lb_controller_check,
-                ip_masq_config=self.ip_masq_config,
-            ).registered()
+        self._outputs = ClusterOutputs(
+            cluster_id=self.cluster_id,
+            network_mode=self.network_mode,
+            nic_type=self.nic_type,
+            rule_security_group_ids=self.rule_security_group_ids,
+            security_groups=self.security_groups,
+            lb_controller=self.lb_controller_status,
+            lb_controller_check=self.lb_controller_check,
+            ip_masq_config=self.ip_masq_config,
         )
+        self.register_outputs(self._outputs.registered())
+
+    @property
+    def outputs(self) -> ClusterOutputs:
+        """Everything the cluster registers as its outputs, as one value."""
+        return self._outputs
 
     @property
     def plan(self) -> ClusterPlan:

@@ -58,6 +58,7 @@ PYTHON_ONLY: dict[str, str] = {
     "PodDirectCluster.kubernetes_provider": "an attribute, not a registered output (the Kubernetes provider the "
     "children use; other languages pass theirs as the `kubernetes` entry of the `providers` resource option)",
     "PodDirectCluster.plan": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectCluster.outputs": "the registered outputs as one Python value; other languages read each output",
     "PodDirectCluster.contract": "what a PodDirectService takes from its cluster, in the same process",
     "PodDirectCluster.prerequisites": "resources a Service waits for, handed over by the contract",
     "PodDirectCluster.discovered": "what discovery read from the CCE API, for `podlb plan`",
@@ -69,6 +70,7 @@ PYTHON_ONLY: dict[str, str] = {
     "PodDirectService.service": "an attribute, not a registered output: the Kubernetes Service resource "
     "(its name and namespace are outputs)",
     "PodDirectService.plan": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectService.outputs": "the registered outputs as one Python value; other languages read each output",
     "PodDirectService.graceful_shutdown_transform": "returns a pulumi.ResourceTransform, a Python callable "
     "(no schema type); other languages set the preStop sleep and grace period in their Deployment",
 }
@@ -445,14 +447,11 @@ def committed() -> str:
     return package_files.files(__name__.rpartition(".")[0]).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
-def served(version: str) -> str:
-    """What GetSchema answers: the committed file, with the version, less the components. The
-    engine calls Construct only on a plugin that accepts secrets, which this one doesn't yet:
-    a component it advertised would fail in YAML with "plugins that can construct components
-    must support secrets" (pulumi 3.276, docs/real-engine.md) and reach gen-sdk as a class that
-    can't work. Issue 26 serves them when the provider constructs them."""
+def served(version: str, *, components: bool) -> str:
+    """What GetSchema answers: the committed file with the version; without `components` (a
+    plugin started without its Constructor) less the components, which it couldn't build."""
     schema = json.loads(committed())
-    resources = {t: r for t, r in schema["resources"].items() if not r.get("isComponent")}
+    resources = {t: r for t, r in schema["resources"].items() if components or not r.get("isComponent")}
     return json.dumps({**schema, "resources": resources, "version": version}, indent=2, sort_keys=True)
 
 

@@ -1,12 +1,13 @@
 """The podlb provider plugin: a gRPC ResourceProvider (pulumi/proto provider.proto) in one
-process per provider resource, serving the custom resources in RESOURCES.
+process per provider resource, serving the custom resources in RESOURCES and, when the entry
+point hands it a Constructor, Construct for the components.
 
-Started by the engine as `pulumi-resource-podlb [flags] ENGINE_ADDRESS`: it prints its port on
-the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema (the committed
-schema.json, with the version, less the components: schema.py), CheckConfig,
-DiffConfig, Configure and each resource's Check, Diff, Create, Read, Update and Delete. It asks
-for no secrets (the engine strips them and re-marks secret outputs itself), and builds its BCE
-clients once from the configuration. It exits when the engine that started it is gone.
+Started by the engine as `pulumi-resource-podlb [flags] ENGINE_ADDRESS` (podlb_component/plugin.py):
+it prints its port on the first line of stdout, then answers Handshake, GetPluginInfo, GetSchema
+(the committed schema.json with the version: schema.py), CheckConfig, DiffConfig, Configure,
+each resource's Check, Diff, Create, Read, Update and Delete, and Construct. It accepts secrets
+(the engine calls Construct on no other plugin), so it marks secret outputs itself (wire.py), and
+builds its BCE clients once from the configuration. It exits when the engine that started it is gone.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent import futures
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import grpc
-from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime import rpc
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 
 from ..bce.clients import BceApiError
@@ -33,6 +33,7 @@ from .clients import ProviderClients
 from .config import KEY_NAMES, check_config, settings_from_config
 from .resource import CustomResourceType
 from .security_group_rule import SecurityGroupRuleType
+from .wire import annotate_secrets, has_secrets, properties_of, raw_properties, secret, to_struct
 
 _SERVED: tuple[CustomResourceType, ...] = (SecurityGroupRuleType(), CceAddonType())
 RESOURCES: dict[str, CustomResourceType] = {r.token: r for r in _SERVED}
@@ -50,18 +51,13 @@ MAX_WORKERS = 32
 T = TypeVar("T")
 
 
-def properties_of(struct: struct_pb2.Struct | None) -> dict[str, Any]:
-    """A request's properties as plain values (secrets unwrapped, unknowns kept as UNKNOWN)."""
-    if struct is None:
-        return {}
-    values = rpc.deserialize_properties(struct, keep_unknowns=True) or {}
-    return {k: rpc.unwrap_rpc_secret(v) for k, v in values.items()}
+class Constructor(Protocol):
+    """Builds podlb's components for the engine (component_host.ComponentHost). It lives above
+    this layer: the plugin's entry point hands it in, and the CRUD-only provider has none."""
 
-
-def to_struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update({k: v for k, v in values.items() if v is not None})
-    return struct
+    def construct(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """A ConstructRequest to its ConstructResponse, or `context.abort` with the message."""
+        ...
 
 
 def type_of(urn: str) -> str:
@@ -70,8 +66,9 @@ def type_of(urn: str) -> str:
 
 
 class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None, components: Constructor | None = None) -> None:
         self._env = dict(os.environ if env is None else env)
+        self._components = components
         self._lock = threading.Lock()
         self._config: dict[str, Any] = {}
         self._clients: ProviderClients | None = None
@@ -109,7 +106,10 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     # -- the plugin -------------------------------------------------------------------------
     def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return provider_pb2.ProviderHandshakeResponse(accept_secrets=False, accept_resources=False)
+        # Secrets: the engine constructs components only on a plugin that accepts them (finding 12).
+        # Resources and outputs: a Service's `cluster` arrives as a reference to the cluster,
+        # and an input built from another resource's output keeps its dependencies (Construct only).
+        return provider_pb2.ProviderHandshakeResponse(accept_secrets=True, accept_resources=True, accept_outputs=True)
 
     def GetPluginInfo(self, request: Any, context: grpc.ServicerContext) -> Any:
         return plugin_pb2.PluginInfo(version=VERSION)
@@ -117,7 +117,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
     def GetSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
         from .schema import served  # here, so `python -m podlb_component.provider.schema` runs it fresh
 
-        return provider_pb2.GetSchemaResponse(schema=served(VERSION))
+        return provider_pb2.GetSchemaResponse(schema=served(VERSION, components=self._components is not None))
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
         return empty_pb2.Empty()
@@ -146,7 +146,9 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
             config = {k.rsplit(":", 1)[-1]: v for k, v in request.variables.items() if k.startswith("podlb:config:")}
         with self._lock:
             self._config, self._clients = config, None
-        return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=False)
+        return provider_pb2.ConfigureResponse(
+            acceptSecrets=True, acceptResources=True, acceptOutputs=True, supportsPreview=False
+        )
 
     # -- functions --------------------------------------------------------------------------
     def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -154,6 +156,8 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"podlb provider: unknown function {request.tok}")
         function = FUNCTIONS[request.tok]
         result = self._answer(context, lambda: function(properties_of(request.args), self._env))
+        if has_secrets(raw_properties(request.args)):  # as the engine marks them for other plugins
+            result = {k: secret(v) for k, v in result.items()}
         response = provider_pb2.InvokeResponse()
         getattr(response, "return").CopyFrom(to_struct(result))  # `return` is a Python keyword
         return response
@@ -165,7 +169,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
             context, lambda: resource.check(properties_of(request.olds), properties_of(request.news))
         )
         return provider_pb2.CheckResponse(
-            inputs=to_struct(checked.inputs),
+            inputs=to_struct(annotate_secrets(checked.inputs, raw_properties(request.news))),
             failures=[provider_pb2.CheckFailure(property=f.property, reason=f.reason) for f in checked.failures],
         )
 
@@ -189,6 +193,7 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         new_id, outputs = self._answer(
             context, lambda: resource.create(self.clients, properties_of(request.properties))
         )
+        outputs = annotate_secrets(outputs, raw_properties(request.properties))
         return provider_pb2.CreateResponse(id=new_id, properties=to_struct(outputs))
 
     def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -197,9 +202,10 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         read = self._answer(
             context, lambda: resource.read(self.clients, request.id, outputs, properties_of(request.inputs))
         )
-        response = provider_pb2.ReadResponse(id=read.id, properties=to_struct(read.outputs))
+        state = annotate_secrets(read.outputs, raw_properties(request.properties))
+        response = provider_pb2.ReadResponse(id=read.id, properties=to_struct(state))
         if read.inputs is not None:
-            response.inputs.CopyFrom(to_struct(read.inputs))
+            response.inputs.CopyFrom(to_struct(annotate_secrets(read.inputs, raw_properties(request.inputs))))
         return response
 
     def Update(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -210,12 +216,24 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
             context,
             lambda: resource.update(self.clients, request.id, properties_of(request.olds), properties_of(request.news)),
         )
-        return provider_pb2.UpdateResponse(properties=to_struct(outputs))
+        return provider_pb2.UpdateResponse(
+            properties=to_struct(annotate_secrets(outputs, raw_properties(request.news)))
+        )
 
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         resource = self._resource(request.urn, context)
         self._answer(context, lambda: resource.delete(self.clients, request.id, properties_of(request.properties)))
         return empty_pb2.Empty()
+
+    # -- components -------------------------------------------------------------------------
+    def Construct(self, request: Any, context: grpc.ServicerContext) -> Any:
+        if self._components is None:
+            context.abort(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"podlb provider: {request.type} is a component; this provider was started without them "
+                "(start it as `pulumi-resource-podlb`)",
+            )
+        return self._components.construct(request, context)  # type: ignore[union-attr]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -226,9 +244,11 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(0)
 
 
-def serve(argv: list[str] | None = None) -> None:
-    """The plugin's main: `pulumi-resource-podlb [--logtostderr] [-v=N] [--tracing ADDR] ENGINE`.
-    The engine's address comes last (only it is positional); nothing here needs it."""
+def serve(argv: list[str] | None = None, components: Callable[[str], Constructor] | None = None) -> None:
+    """The plugin's main: `[--logtostderr] [-v=N] [--tracing ADDR] ENGINE`. The engine's address
+    comes last (only it is positional; under `--tracing` the SDKs' parsers take the wrong one).
+    `components` makes the Constructor from that address; without it the plugin serves the
+    custom resources only (`python -m podlb_component.provider`, for tests of that layer)."""
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ("--version", "-V"):
         print(VERSION)
@@ -236,10 +256,12 @@ def serve(argv: list[str] | None = None) -> None:
     if args and args[0] == "--schema":
         from .schema import served
 
-        print(served(VERSION))
+        print(served(VERSION, components=components is not None))
         return
+    engine = args[-1] if args else ""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS))
-    provider_pb2_grpc.add_ResourceProviderServicer_to_server(PodlbProvider(), server)
+    provider = PodlbProvider(components=components(engine) if components else None)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(provider, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()

@@ -43,9 +43,8 @@ class ServicePortArgs(TypedDict, total=False):
 class PodDirectServiceArgs(TypedDict, total=False):
     cluster: Required[PodDirectCluster]
     """The PodDirectCluster this Service runs in (required): supplies the network mode, the
-    security groups, the VPC CIDR, the backend quota and the Kubernetes provider. The components
-    run in Python programs today; when the provider constructs them for TypeScript, Go and YAML,
-    those pass the PodDirectCluster resource itself (YAML: `${cluster}`)."""
+    security groups, the VPC CIDR, the backend quota and the Kubernetes provider. Other languages
+    pass the cluster resource itself (YAML: `${cluster}`), made through the same podlb provider."""
     namespace: pulumi.Input[str]
     """Namespace of the Service. Default: "default". May be an Output (checked once known)."""
     service_name: pulumi.Input[str]

@@ -99,15 +99,19 @@ class PodDirectService(pulumi.ComponentResource):
         self.address = self.service.status.apply(_ingress_address)
         self.blb_id = self.service.metadata.apply(_blb_id)
         self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])
-        self.register_outputs(
-            ServiceOutputs(
-                service_name=self.service_name,
-                namespace=self.namespace,
-                address=self.address,
-                blb_id=self.blb_id,
-                security_group_rule_ids=self.security_group_rule_ids,
-            ).registered()
+        self._outputs = ServiceOutputs(
+            service_name=self.service_name,
+            namespace=self.namespace,
+            address=self.address,
+            blb_id=self.blb_id,
+            security_group_rule_ids=self.security_group_rule_ids,
         )
+        self.register_outputs(self._outputs.registered())
+
+    @property
+    def outputs(self) -> ServiceOutputs:
+        """Everything the Service registers as its outputs, as one value."""
+        return self._outputs
 
     @property
     def plan(self) -> ServicePlan:

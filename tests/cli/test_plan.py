@@ -283,3 +283,10 @@ def test_a_stack_environment_without_podlb_is_named(tmp_path, capsys):
     (project / "__main__.py").write_text("import pulumi\n")
     code, _, err = plan(capsys, project)
     assert code == 2 and "has no podlb" in err and str(project / ".venv") in err and "pulumi install" in err
+
+
+def test_a_yaml_program_is_pointed_at_pulumi_preview(capsys):
+    code, out, err = plan(capsys, EXAMPLES / "yaml")
+    assert code != 0 and out == ""
+    assert "runtime is 'yaml'" in err and "`pulumi preview`" in err
+    assert "Traceback" not in err

@@ -83,7 +83,7 @@ class PulumiCli:
     def project(
         self, source: Path, stack: str = "dev", config: dict[str, Any] | None = None, virtualenv: Path | None = None
     ) -> Path:
-        """A copy of a project whose virtualenv is this interpreter's (or `virtualenv`), with
+        """A copy of a project (a Python one's virtualenv this interpreter's, or `virtualenv`), with
         stack `stack` created and its config (Pulumi.<stack>.yaml of the source, then `config`) set."""
         work = self.tmp / f"project-{len(self.projects)}"
         shutil.copytree(source, work, ignore=shutil.ignore_patterns(".venv", "venv", "__pycache__", "Pulumi.*.yaml"))
@@ -91,7 +91,8 @@ class PulumiCli:
         project.setdefault("runtime", {"name": "python"})
         if isinstance(project["runtime"], str):
             project["runtime"] = {"name": project["runtime"]}
-        project["runtime"].setdefault("options", {})["virtualenv"] = str(virtualenv or Path(sys.prefix))
+        if project["runtime"]["name"] == "python":
+            project["runtime"].setdefault("options", {})["virtualenv"] = str(virtualenv or Path(sys.prefix))
         (work / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
         stack_config: dict[str, Any] = {}
         if (source / f"Pulumi.{stack}.yaml").is_file():

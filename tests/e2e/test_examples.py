@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from podlb_component.cce_annotations import LOAD_BALANCER_ID
 from podlb_component.sandbox import Sandbox
@@ -41,7 +42,15 @@ CLUSTERS: dict[str, dict[str, Any]] = {
         "node_security_groups": ("g-appnodes1",),
     },
 }
-PROJECTS = {"root": REPO, **{p.name: p for p in sorted((REPO / "examples").iterdir()) if (p / "Pulumi.yaml").is_file()}}
+PROJECTS = {
+    "root": REPO,
+    **{
+        p.name: p
+        for p in sorted((REPO / "examples").iterdir())
+        if (p / "Pulumi.yaml").is_file() and yaml.safe_load((p / "Pulumi.yaml").read_text()).get("runtime") != "yaml"
+    },
+}
+"""The Python projects (`podlb plan` plans them; the YAML example has its own test, test_yaml.py)."""
 
 
 def seed_all(sandbox: Sandbox) -> None:

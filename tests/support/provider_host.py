@@ -1,11 +1,12 @@
 """Drive the podlb provider the way the Pulumi engine does: in its own process, over gRPC.
 
-The engine starts `pulumi-resource-podlb` (here `python -m podlb_component.provider`, the same
+The engine starts `pulumi-resource-podlb` (here `python -m podlb_component.plugin`, the same
 entry point), reads the port from its first stdout line, calls `Configure` with the provider's
 configuration, and then sends `Check`, `Diff`, `Create`, `Read`, `Update` and `Delete` as
 protobuf Structs with the resource's URN (whose type picks the resource). `Diff` and `Create`
 get the inputs `Check` returned; `Diff`, `Update`, `Read` and `Delete` get the outputs recorded
-in the state. Secrets arrive unwrapped (the provider accepts none). A resource that works when
+in the state. Values go as given: a test that wants a secret sends it wrapped (`rpc.wrap_rpc_secret`),
+as the engine does now that the provider accepts secrets. A resource that works when
 called in-process can still fail here, e.g. on outputs a Struct can't carry.
 
     with ProviderHost(settings) as host:
@@ -107,7 +108,7 @@ class ProviderHost:
     ) -> None:
         self._stack, self._project = stack, project
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "podlb_component.provider", "127.0.0.1:0"],
+            [sys.executable, "-m", "podlb_component.plugin", "127.0.0.1:0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, **settings_env(settings), **(env or {}), "PULUMI_PROJECT": project},
@@ -196,6 +197,10 @@ class ProviderHost:
         """A function call, as the engine forwards an invoke: its result."""
         response = self._call("Invoke", provider_pb2.InvokeRequest(tok=token, args=_struct(args)))
         return _properties(getattr(response, "return"))
+
+    def handshake(self) -> Any:
+        """The ProviderHandshakeResponse: what the plugin accepts."""
+        return self._call("Handshake", provider_pb2.ProviderHandshakeRequest())
 
     def get_schema(self) -> str:
         """The package schema the plugin serves (JSON text)."""

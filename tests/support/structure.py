@@ -57,6 +57,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("service", ("service",), "PodDirectService: reads the cluster's contract"),
     ("api", (ROOT_MODULE,), "the public API: lazy names from cluster/, service/, resources, rollout"),
     (
+        "plugin",
+        ("component_host", "plugin"),
+        "the plugin users run: the provider plus Construct for cluster/ and service/ (other languages)",
+    ),
+    (
         "preview_engine",
         ("preview_engine", "testing.mock_engine"),
         "the mock engine behind `podlb plan`, and its public name testing.mock_engine",

@@ -11,8 +11,10 @@ ABOVE = ("cluster", "service", "cli", "doctor", "sandbox", "testing", "program",
 
 
 def test_the_plugin_starts_without_the_components():
+    """They load on the first Construct (component_host.py): a deployment whose program makes
+    only custom resources through podlb's provider doesn't pay for them."""
     probe = (
-        "import sys, podlb_component.provider.server; "
+        "import sys, podlb_component.provider.server, podlb_component.plugin; "
         "print(sorted(m for m in sys.modules if m.startswith(('pulumi_kubernetes', 'podlb_component.cluster', "
         "'podlb_component.service'))))"
     )

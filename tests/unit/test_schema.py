@@ -19,6 +19,7 @@ from podlb_component.cluster.outputs import (
     LbControllerCheck,
     SecurityGroupOrigin,
 )
+from podlb_component.component_host import ComponentHost
 from podlb_component.provider import schema as generator
 from podlb_component.provider.server import FUNCTIONS, RESOURCES, PodlbProvider
 from podlb_component.resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE, CceAddonArgs, SecurityGroupRuleArgs
@@ -191,9 +192,15 @@ def test_every_local_reference_resolves(schema):
 
 
 def test_get_schema_serves_the_committed_file_with_the_version(schema):
+    plugin = PodlbProvider(env={}, components=ComponentHost(""))
+    served = json.loads(plugin.GetSchema(None, None).schema)  # type: ignore[arg-type]
+    assert served == {**schema, "version": VERSION}
+
+
+def test_a_provider_without_the_components_serves_only_the_custom_resources(schema):
     served = json.loads(PodlbProvider(env={}).GetSchema(None, None).schema)  # type: ignore[arg-type]
     customs = {t: r for t, r in schema["resources"].items() if not r.get("isComponent")}
-    assert len(customs) < len(schema["resources"])  # the file has the components; GetSchema not yet
+    assert len(customs) < len(schema["resources"])
     assert served == {**schema, "resources": customs, "version": VERSION}
     assert "version" not in schema  # so a version bump doesn't make the committed file stale
 

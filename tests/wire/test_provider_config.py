@@ -168,13 +168,15 @@ def test_get_schema_lists_both_resources_and_a_secret_key(bce_settings):
     assert schema["provider"]["inputProperties"]["secretAccessKey"]["secret"] is True
 
 
-def test_get_schema_serves_no_component_until_the_provider_constructs_them(bce_settings):
-    """The committed schema describes the components; the engine would call Construct only on a
-    plugin that accepts secrets, so advertising them now would fail in YAML and gen-sdk."""
+def test_the_plugin_serves_the_components_and_accepts_secrets(bce_settings):
+    """The engine calls Construct only on a plugin whose Handshake accepts secrets (docs/real-engine.md
+    finding 12); the plugin advertises the components it constructs."""
     with ProviderHost(bce_settings) as host:
         resources = json.loads(host.get_schema())["resources"]
-    assert not {"podlb:index:PodDirectCluster", "podlb:index:PodDirectService"} & set(resources)
-    assert not any(entry.get("isComponent") for entry in resources.values())
+        shook = host.handshake()
+    components = {t for t, entry in resources.items() if entry.get("isComponent")}
+    assert components == {"podlb:index:PodDirectCluster", "podlb:index:PodDirectService"}
+    assert shook.accept_secrets and shook.accept_resources and shook.accept_outputs
 
 
 @pytest.mark.parametrize(

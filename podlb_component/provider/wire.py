@@ -1,0 +1,123 @@
+"""Values on the provider protocol's wire, as plain functions: a request's properties as plain
+Python, outputs back to a Struct, the secret bits the provider must keep now that it accepts
+secrets, and component inputs shaped as the Python Args expect them (by the schema).
+
+The engine sends secrets as wrapped values to a provider that accepts them and, from then on,
+keeps only the secret bits the provider returns (pulumi 3.276 pkg/resource/plugin/
+provider_plugin.go: `annotateSecrets` runs only `if !protocol.acceptSecrets`). So every answer
+with properties marks again what came in secret: `annotate_secrets` is the engine's rule, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi.runtime import rpc
+
+UNKNOWN = rpc.UNKNOWN
+
+
+def raw_properties(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+    """A request's properties with secrets still wrapped (unknowns kept as UNKNOWN)."""
+    if struct is None:
+        return {}
+    return rpc.deserialize_properties(struct, keep_unknowns=True) or {}
+
+
+def unwrapped(value: Any) -> Any:
+    """`value` with every secret wrapper removed, however deep."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, Mapping):
+        return {k: unwrapped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(v) for v in value]
+    return value
+
+
+def properties_of(struct: struct_pb2.Struct | None) -> dict[str, Any]:
+    """A request's properties as plain values (secrets unwrapped, unknowns kept as UNKNOWN)."""
+    return {k: unwrapped(v) for k, v in raw_properties(struct).items()}
+
+
+def has_secrets(value: Any) -> bool:
+    if rpc.is_rpc_secret(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(has_secrets(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_secrets(v) for v in value)
+    return False
+
+
+def secret(value: Any) -> Any:
+    return value if rpc.is_rpc_secret(value) else rpc.wrap_rpc_secret(value)
+
+
+def annotate_secrets(outputs: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """`outputs` with each key marked secret whose input of the same name held a secret; maps
+    that weren't secret as a whole are followed key by key (the engine's `annotateSecrets`)."""
+    result = dict(outputs)
+    for key, given in inputs.items():
+        if key not in result:
+            continue
+        out = result[key]
+        if isinstance(out, Mapping) and isinstance(given, Mapping) and not rpc.is_rpc_secret(given):
+            result[key] = annotate_secrets(out, given)
+        elif not rpc.is_rpc_secret(out) and has_secrets(given):
+            result[key] = secret(out)
+    return result
+
+
+def to_struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    """Plain values (secrets as wrapped values) as a Struct; None values are left out."""
+    struct = struct_pb2.Struct()
+    struct.update({k: v for k, v in values.items() if v is not None})
+    return struct
+
+
+# -- component inputs -------------------------------------------------------------------------
+
+
+class PlainInputError(ValueError):
+    """A plain input (one that decides what the component registers) arrived as an Output."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def component_args(
+    inputs: Mapping[str, Any], properties: Mapping[str, Any], types: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Construct's inputs as the component's Python Args: whole numbers where the schema says
+    integer (every number on the wire is a double), Outputs left where the schema allows them.
+    Raises PlainInputError naming the first plain input (by its path) that is an Output: the
+    Python components validate those before registering anything, so they must be values."""
+    return {key: _shaped(value, properties.get(key, {}), types, key) for key, value in inputs.items()}
+
+
+def _shaped(value: Any, spec: Mapping[str, Any], types: Mapping[str, Any], path: str) -> Any:
+    if isinstance(value, pulumi.Output):
+        if spec.get("plain"):
+            raise PlainInputError(path)
+        return value.apply(lambda known: _shaped(known, {**spec, "plain": False}, types, path))
+    if value is None or value == UNKNOWN:
+        return value
+    ref = str(spec.get("$ref", ""))
+    if ref.startswith("#/types/"):
+        declared = types.get(ref.removeprefix("#/types/"), {}).get("properties", {})
+        if isinstance(value, Mapping):
+            return {k: _shaped(v, declared.get(k, {}), types, f"{path}.{k}") for k, v in value.items()}
+        return value
+    kind = spec.get("type")
+    if kind == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "array" and isinstance(value, list):
+        return [_shaped(v, spec.get("items", {}), types, f"{path}[{i}]") for i, v in enumerate(value)]
+    if kind == "object" and isinstance(value, Mapping):
+        item = spec.get("additionalProperties", {})
+        return {k: _shaped(v, item, types, f"{path}.{k}") for k, v in value.items()}
+    return value

@@ -1,0 +1,83 @@
+"""podlb from a YAML program (examples/yaml), through the real CLI and the YAML language host:
+the plugin constructs PodDirectCluster and PodDirectService, and the stack does what its Python
+twin (examples/vpc-route-ipvlan) does: every rule the Python plan lists, each once, nothing at
+preview, a foreign rule untouched, the Service annotated, the ip-masq patch, nothing left after
+destroy. Bad input reaches the YAML user as the Python user gets it: the field and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
+from podlb_component.sandbox import Sandbox
+
+from . import checks
+from .cli import REPO, PulumiCli
+from .test_examples import PROJECTS, seed_all
+from .test_root_project import plan_of
+
+EXAMPLE = REPO / "examples" / "yaml"
+GROUP = "g-nodes0001"
+FOREIGN = {"protocol": "tcp", "portRange": "22", "sourceIp": "10.0.0.0/8", "remark": "ops (yaml example)"}
+
+
+def _edit(project: Path, edit: dict[str, dict[str, object]]) -> None:
+    """Change properties of the program's resources, as a user editing Pulumi.yaml would."""
+    document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    for resource, properties in edit.items():
+        document["resources"][resource]["properties"].update(properties)
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_yaml_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    seed_all(sandbox)
+    state = sandbox.fake.state  # type: ignore[union-attr]
+    state.security_groups.authorize(GROUP, {**FOREIGN, "direction": "ingress", "ethertype": "IPv4"})
+    foreign = [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]]
+    assert len(foreign) == 1
+    twin = pulumi.project(PROJECTS["vpc-route-ipvlan"])
+    expected = checks.planned_rules(plan_of(twin))
+    assert expected, "the Python twin plans no rule"
+    project = pulumi.project(EXAMPLE)
+
+    pulumi.run(project, "preview").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set(), "preview opened a rule"
+
+    pulumi.run(project, "up").ok()
+    counts = checks.podlb_rule_counts(sandbox, [GROUP])
+    assert set(counts) == expected and set(counts.values()) == {1}, counts
+    checks.assert_ip_masq_patched(sandbox)
+    live = checks.service(sandbox, "shop", "shop")
+    assert live.metadata.annotations[BACKEND_TYPE] == "eni"
+    outputs = pulumi.outputs(project)
+    assert outputs["shop_blb_id"] == live.metadata.annotations[LOAD_BALANCER_ID]
+    assert outputs["shop_address"] == live.status.load_balancer.ingress[0].ip
+
+    pulumi.run(project, "refresh").ok()
+    pulumi.run(project, "up", "--expect-no-changes").ok()
+
+    pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
+    assert not checks.service_exists(sandbox, "shop", "shop")
+    assert [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]] == foreign
+
+
+def test_yaml_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    seed_all(sandbox)
+    project = pulumi.project(EXAMPLE)
+    _edit(project, {"prod": {"network_mode": "vpc-route-ipvlen"}})
+    failed = pulumi.run(project, "preview")
+    assert failed.returncode != 0
+    assert "network_mode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
+    assert "fix:" in failed.output, failed.output[-3000:]
+    assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
+
+    # a plain input (it decides what is created) from another resource's output: refused by name
+    _edit(project, {"prod": {"network_mode": "vpc-route-ipvlan"}, "shop": {"selector": {"app": "${prod.nic_type}"}}})
+    failed = pulumi.run(project, "preview")
+    assert failed.returncode != 0
+    assert "selector.app" in failed.output and "plain input" in failed.output, failed.output[-3000:]
+    assert "Traceback" not in failed.output, failed.output[-3000:]
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
