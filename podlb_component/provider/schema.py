@@ -50,6 +50,9 @@ REGENERATE = "python -m podlb_component.provider.schema --write"
 SOURCES = Path(__file__).resolve().parents[1]
 """podlb_component/: the modules the component entries are read from."""
 ANY = {"$ref": "pulumi.json#/Any"}
+GENERATED_PYTHON_PACKAGE = "pulumi_podlb"
+"""What `pulumi package gen-sdk --language python` names the Python SDK it writes (remote components,
+built by the plugin): not `podlb_component`, podlb's own package, which Python programs import."""
 
 LEFT_OUT: dict[str, str] = {}
 """`Args.field` -> why it has no schema property. Empty: every input of both components maps to a
@@ -431,7 +434,7 @@ def package_schema(resources: Iterable[Any], functions: Mapping[str, Mapping[str
         "types": nested_types(mapper),
         "resources": {**components, **custom_resource_entries(resources)},
         "functions": {token: dict(schema) for token, schema in functions.items()},
-        "language": {"python": {"packageName": "podlb_component"}},
+        "language": {"python": {"packageName": GENERATED_PYTHON_PACKAGE}},
     }
 
 

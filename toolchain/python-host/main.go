@@ -1,9 +1,15 @@
 // pulumi-language-python (podlb stand-in): the part of Pulumi's Python language host that
-// `pulumi preview/up/refresh/destroy` and `--policy-pack` use. It resolves the program's
-// virtualenv with the SDK's own python/toolchain package and runs the SDK's own
-// pulumi-language-python-exec (installed beside this binary). It does not generate code,
-// install dependencies or report required plugins: the engine then loads each provider when
-// the program first registers one of its resources, from $PATH or beside `pulumi`.
+// `pulumi preview/up/refresh/destroy`, `--policy-pack` and `pulumi package gen-sdk --language
+// python` use. It resolves the program's virtualenv with the SDK's own python/toolchain package
+// and runs the SDK's own pulumi-language-python-exec (installed beside this binary); it
+// generates SDKs with pkg/v3/codegen/python, the real host's generator.
+//
+// Left out: installing dependencies (InstallDependencies does nothing: the virtualenv must exist),
+// reporting required plugins and packages (the engine then loads each provider when the program
+// first registers one of its resources, from $PATH or beside `pulumi`), Link (so `pulumi package
+// add` generates the SDK but doesn't install it into the venv), program dependencies, the uv and
+// poetry toolchains, GenerateProject/GenerateProgram (`pulumi convert`), Pack, and plugins other
+// than policy packs.
 package main
 
 import (
@@ -18,8 +24,11 @@ import (
 	"strconv"
 	"time"
 
+	codegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -268,4 +277,43 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return err
 	}
 	return closer.Close()
+}
+
+// GeneratePackage writes the Python SDK of a package schema into req.Directory
+// (`pulumi package gen-sdk --language python`), with references to other packages resolved
+// through the engine's schema loader.
+func (h *host) GeneratePackage(ctx context.Context, req *pulumirpc.GeneratePackageRequest,
+) (*pulumirpc.GeneratePackageResponse, error) {
+	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
+	if err != nil {
+		return nil, err
+	}
+	defer loader.Close()
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(req.GetSchema()), &spec); err != nil {
+		return nil, fmt.Errorf("the package schema is not valid JSON: %w", err)
+	}
+	cached := schema.NewCachedLoader(loader)
+	pkg, diags, err := schema.BindSpec(spec, cached, schema.ValidationOptions{AllowDanglingReferences: true})
+	if err != nil {
+		return nil, err
+	}
+	response := &pulumirpc.GeneratePackageResponse{Diagnostics: plugin.HclDiagnosticsToRPCDiagnostics(diags)}
+	if diags.HasErrors() {
+		return response, nil
+	}
+	files, err := codegen.GeneratePackage("pulumi-language-python", pkg, req.GetExtraFiles(), cached)
+	if err != nil {
+		return nil, err
+	}
+	for name, data := range files {
+		path := filepath.Join(req.GetDirectory(), name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return response, nil
 }

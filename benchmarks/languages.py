@@ -1,0 +1,129 @@
+"""Wall time of one `pulumi up` of the same N-Service stack written in each language podlb
+serves, through the real CLI in one sandbox: Python (the root project's program, podlb's
+components in the program's process) and the languages that get them from the plugin's
+Construct. Ratios are against the Python `up` of the same run; the languages take turns, each
+on a fresh cluster of its own, and each stack is destroyed after. Needs the toolchain.
+
+    PODLB_TOOLCHAIN_BIN=$(bash .ci/toolchain) .venv/bin/python -m benchmarks.languages --services 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from podlb_component.sandbox import ClusterSeed, Sandbox
+from tests.e2e.cli import REPO, PulumiCli
+from tests.e2e.root_stack import RootStack
+
+LANGUAGES_HEADING = "## One `up` per language"
+
+
+def python_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, Any]]:
+    """The root project, configured with N Services (what benchmarks/real_engine.py times too)."""
+    source = work / "python"
+    source.mkdir(exist_ok=True)
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (source / name).write_text((REPO / name).read_text())
+    return source, stack.config(n)
+
+
+def yaml_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, Any]]:
+    """The same cluster and Services as the root project's config, written out (YAML has no loops)."""
+    config = stack.config(n)
+    cluster = config["podlb:cluster"]
+    resources: dict[str, Any] = {"cluster": {"type": "podlb:index:PodDirectCluster", "properties": cluster}}
+    for service in config["podlb:services"]:
+        properties = {k: v for k, v in service.items() if k != "name"}
+        resources[service["name"]] = {
+            "type": "podlb:index:PodDirectService",
+            "properties": {"cluster": "${cluster}", **properties},
+        }
+    source = work / "yaml"
+    source.mkdir(exist_ok=True)
+    program = {"name": "podlb-bench-yaml", "runtime": "yaml", "resources": resources}
+    (source / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    return source, {}
+
+
+PROJECTS: dict[str, Callable[[Path, RootStack, int], tuple[Path, dict[str, Any]]]] = {
+    "Python": python_project,
+    "YAML": yaml_project,
+}
+"""Each language's project for N Services on a stack's cluster: its directory and stack config."""
+
+
+def run(n: int, repeats: int) -> dict[str, list[float]]:
+    toolchain = Path(os.environ["PODLB_TOOLCHAIN_BIN"])
+    times: dict[str, list[float]] = {language: [] for language in PROJECTS}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        with Sandbox(ClusterSeed(cluster_id="cce-lang0000"), control_plane_bin=toolchain, work_dir=tmp / "sb") as box:
+            (tmp / "cli").mkdir()
+            cli = PulumiCli(toolchain, box, tmp / "cli")
+            try:
+                for r in range(repeats):
+                    for i, (language, make) in enumerate(PROJECTS.items()):  # taking turns: drift hits all
+                        stack = RootStack(
+                            f"cce-ln{n}r{r}v{i}", (f"g-ln{n}r{r}v{i}a", f"g-ln{n}r{r}v{i}b"), f"l-{r}-{i}"
+                        )
+                        stack.seed(box)
+                        source, config = make(tmp, stack, n)
+                        project = cli.project(source, config=config)
+                        start = time.perf_counter()
+                        cli.run(project, "up", timeout=3600).ok()
+                        times[language].append(time.perf_counter() - start)
+                        assert sum(stack.rule_counts(box).values()) == 2 * n, f"{language}: not every rule"
+                        cli.run(project, "destroy", timeout=3600).ok()
+                        cli.run(project, "stack", "rm", "--yes", "dev").ok()
+                        print(f"{language}, {n} Services, run {r + 1}: up {times[language][-1]:.1f} s", file=sys.stderr)
+            finally:
+                cli.cleanup()
+    return times
+
+
+def table(n: int, times: dict[str, list[float]]) -> str:
+    base = statistics.median(times["Python"])
+    lines = [
+        f"`pulumi up` of one cluster and {n} Services (2 node groups, {2 * n} rules) per language, through the",
+        "real CLI in one `podlb sandbox`; each on a fresh cluster, destroyed after; the languages take turns.",
+        f"Median of {len(times['Python'])} run(s); ratio against Python's `up` of the same run. Reproduce:",
+        f"`PODLB_TOOLCHAIN_BIN=$(bash .ci/toolchain) .venv/bin/python -m benchmarks.languages --services {n} --write`.",
+        "",
+        "| language | up (s) | / Python |",
+        "|---|---:|---:|",
+    ]
+    for language, runs in times.items():
+        median = statistics.median(runs)
+        lines.append(f"| {language} | {median:.1f} | {median / base:.2f}x |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--services", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="replace the section of benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    text = table(args.services, run(args.services, args.repeats))
+    print(text)
+    if args.write:
+        results = Path(__file__).with_name("RESULTS.md")
+        before = results.read_text()
+        head, _, rest = before.partition(LANGUAGES_HEADING)
+        tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
+        results.write_text(head.rstrip() + f"\n\n{LANGUAGES_HEADING}\n\n{text}\n" + (f"\n## {tail}" if tail else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
