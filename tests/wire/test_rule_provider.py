@@ -419,3 +419,29 @@ def test_a_listed_rule_id_is_found_in_either_spelling(drive, groups, id_key):
     assert read_id == created_id and read_outs["rule_id"] == created_id
     drive.delete(created_id, outs)
     assert live_rules(groups, "g-node") == []
+
+
+def test_a_secret_input_stays_secret_in_every_answer(groups, bce_settings):
+    """The plugin accepts secrets (the engine constructs components only on such a plugin), so the
+    engine sends a secret input wrapped and no longer marks outputs itself: Check, Create, Read and
+    Update must answer it secret again, while BCE gets the plain value."""
+    from pulumi.runtime import rpc
+
+    def secret(value):
+        return rpc.wrap_rpc_secret(value)
+
+    with ProviderHost(bce_settings) as host:
+        inputs, failures = host.check(RULE_TYPE, {}, {**raw(), "source_ip": secret("10.0.0.0/8")})
+        assert failures == [] and inputs["source_ip"] == secret("10.0.0.0/8")
+        assert inputs["port_range"] == "8080"  # what wasn't secret stays plain
+        created_id, outs = host.create(inputs)
+        assert outs["source_ip"] == secret("10.0.0.0/8") and not rpc.is_rpc_secret(outs["rule_id"])
+        (live,) = live_rules(groups, "g-node")
+        assert live["sourceIp"] == "10.0.0.0/8"  # BCE gets the value itself
+        _, read_outs = host.read(created_id, outs)
+        assert read_outs["source_ip"] == secret("10.0.0.0/8")
+        renamed = {**inputs, "remark": secret(REMARK + " (renamed)")}
+        updated = host.update(created_id, outs, renamed)
+        assert updated["remark"] == secret(REMARK + " (renamed)") and updated["source_ip"] == secret("10.0.0.0/8")
+        host.delete(created_id, updated)
+    assert live_rules(groups, "g-node") == []
