@@ -81,3 +81,28 @@ def test_yaml_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: 
     assert "selector.app" in failed.output and "plain input" in failed.output, failed.output[-3000:]
     assert "Traceback" not in failed.output, failed.output[-3000:]
     assert checks.podlb_rules(sandbox, [GROUP]) == set()
+
+
+def test_yaml_components_use_the_kubernetes_provider_passed_in_options(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    """`options.providers` reaches Construct: every Kubernetes child goes through the program's
+    explicit provider, and the engine makes no default Kubernetes provider."""
+    seed_all(sandbox)
+    project = pulumi.project(EXAMPLE)
+    document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    assert sandbox.kubeconfig is not None
+    explicit = {"type": "pulumi:providers:kubernetes", "properties": {"kubeconfig": sandbox.kubeconfig.read_text()}}
+    document["resources"] = {"k8s": explicit, **document["resources"]}
+    for name in ("prod", "shop"):
+        document["resources"][name]["options"] = {"providers": ["${k8s}"]}
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+
+    pulumi.run(project, "up").ok()
+    resources = pulumi.resources(project)
+    k8s_urn = next(r["urn"] for r in resources if r["urn"].endswith("::k8s"))
+    children = [r for r in resources if r["type"].startswith("kubernetes:")]
+    assert {r["type"] for r in children} == {"kubernetes:core/v1:ConfigMapPatch", "kubernetes:core/v1:Service"}
+    assert all(r["provider"].startswith(k8s_urn + "::") for r in children), [r["provider"] for r in children]
+    assert not any(r["type"] == "pulumi:providers:kubernetes" and r["urn"] != k8s_urn for r in resources)
+    assert checks.service_exists(sandbox, "shop", "shop")
+    pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
