@@ -85,7 +85,7 @@ class ConstructedClusters(pulumi.runtime.ResourceModule):
         return found
 
 
-class _Components(Provider):
+class ComponentBuilder(Provider):
     """The SDK's component provider interface: `construct` builds one component."""
 
     def __init__(self, clusters: ConstructedClusters) -> None:
@@ -151,7 +151,7 @@ class ComponentHost:
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="podlb-construct", daemon=True).start()
                 pulumi.runtime.register_resource_module("podlb", "index", self._clusters)
-                self._servicer = ProviderServicer(_Components(self._clusters), [], self._engine)
+                self._servicer = ProviderServicer(ComponentBuilder(self._clusters), [], self._engine)
                 self._loop = loop
             return self._loop, self._servicer
 
