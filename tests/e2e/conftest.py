@@ -24,7 +24,14 @@ from podlb_component.sandbox import ClusterSeed, Sandbox
 from . import processes
 from .cli import HOMES, PulumiCli
 
-NEEDED = ("pulumi", "pulumi-language-python", "pulumi-language-yaml", "pulumi-resource-kubernetes", "etcd", "kube-apiserver")
+NEEDED = (
+    "pulumi",
+    "pulumi-language-python",
+    "pulumi-language-yaml",
+    "pulumi-resource-kubernetes",
+    "etcd",
+    "kube-apiserver",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
