@@ -28,6 +28,7 @@ NEEDED = (
     "pulumi",
     "pulumi-language-python",
     "pulumi-language-yaml",
+    "pulumi-language-go",
     "pulumi-resource-kubernetes",
     "etcd",
     "kube-apiserver",

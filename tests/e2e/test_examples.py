@@ -47,10 +47,12 @@ PROJECTS = {
     **{
         p.name: p
         for p in sorted((REPO / "examples").iterdir())
-        if (p / "Pulumi.yaml").is_file() and yaml.safe_load((p / "Pulumi.yaml").read_text()).get("runtime") != "yaml"
+        if (p / "Pulumi.yaml").is_file()
+        and yaml.safe_load((p / "Pulumi.yaml").read_text()).get("runtime") not in ("yaml", "go")
     },
 }
-"""The Python projects (`podlb plan` plans them; the YAML example has its own test, test_yaml.py)."""
+"""The Python projects (`podlb plan` plans them; the YAML and Go examples have their own tests,
+test_yaml.py and test_go.py)."""
 
 
 def seed_all(sandbox: Sandbox) -> None:

@@ -1,0 +1,47 @@
+// podlb from Go: examples/vpc-route-ipvlan (a VPC-route cluster with IPVLAN NICs: the targetPort
+// opens in the node security group, and cce-ip-masq-agent gets masqOutBound/masqOutBoundIPv6 =
+// false) as a Go program. The podlb SDK is generated locally: run
+//
+//	pulumi package add "$(command -v pulumi-resource-podlb)"
+//
+// here first; it writes sdks/podlb and points go.mod at it (a replace directive).
+package main
+
+import (
+	"example.com/pulumi-podlb/sdk/go/podlb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+func main() {
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		conf := config.New(ctx, "")
+
+		cluster, err := podlb.NewPodDirectCluster(ctx, "prod", &podlb.PodDirectClusterArgs{
+			Cluster_id:              pulumi.String(conf.Require("clusterId")),
+			Network_mode:            pulumi.StringRef("vpc-route-ipvlan"),
+			Node_security_group_ids: pulumi.StringArray{pulumi.String(conf.Require("nodeSecurityGroupId"))},
+			Vpc_cidr:                pulumi.String(conf.Require("vpcCidr")),
+		})
+		if err != nil {
+			return err
+		}
+
+		shop, err := podlb.NewPodDirectService(ctx, "shop", &podlb.PodDirectServiceArgs{
+			Cluster:   cluster,
+			Namespace: pulumi.String("shop"),
+			Selector:  map[string]string{"app": "shop"},
+			Ports:     []podlb.ServicePortArgs{{Name: pulumi.StringRef("http"), Port: 80, Target_port: pulumi.IntRef(8080)}},
+			// Public, but only from the office and the CDN's egress range.
+			Load_balancer_source_ranges: pulumi.StringArray{pulumi.String("198.51.100.0/24"), pulumi.String("203.0.113.0/24")},
+			Expected_backends:           pulumi.IntRef(20), // 16 replicas + 25% maxSurge
+		})
+		if err != nil {
+			return err
+		}
+
+		ctx.Export("shop_address", shop.Address)
+		ctx.Export("shop_blb_id", shop.Blb_id)
+		return nil
+	})
+}
