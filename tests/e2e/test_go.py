@@ -1,0 +1,93 @@
+"""podlb from a Go program (examples/go), through the real CLI and podlb's stand-in Go host
+(toolchain/go-host): `pulumi package add` generates the Go SDK from the plugin's schema and links
+it into go.mod, as a user does; the plugin constructs PodDirectCluster and PodDirectService, and
+the stack does what its Python twin (examples/vpc-route-ipvlan) does: every rule the Python plan
+lists, each once, nothing at preview, a foreign rule untouched, the Service annotated, the
+ip-masq patch, nothing left after destroy. Bad input reaches the Go user as the Python user gets
+it: the field and the fix, no Python traceback. (A plain input from another resource's output,
+the YAML test's second case, can't be written in Go: the SDK types plain inputs as plain values.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
+from podlb_component.sandbox import Sandbox
+from podlb_component.version import VERSION
+
+from . import checks
+from .cli import REPO, PulumiCli
+from .test_examples import PROJECTS, seed_all
+from .test_root_project import plan_of
+
+EXAMPLE = REPO / "examples" / "go"
+GROUP = "g-nodes0001"
+FOREIGN = {"protocol": "tcp", "portRange": "22", "sourceIp": "10.0.0.0/8", "remark": "ops (go example)"}
+SDK_MODULE = "example.com/pulumi-podlb/sdk/go"
+
+
+def go_project(pulumi: PulumiCli) -> Path:
+    """A copy of examples/go with its stack, and the podlb SDK added as the example says."""
+    project = pulumi.project(EXAMPLE)
+    plugin = Path(sys.executable).parent / "pulumi-resource-podlb"
+    added = pulumi.run(project, "package", "add", str(plugin)).ok()
+    assert f'"{SDK_MODULE}/podlb"' in added.output, added.output[-3000:]  # the import Link tells the user
+    assert (project / "sdks" / "podlb" / "podlb" / "podDirectService.go").is_file()
+    gomod = (project / "go.mod").read_text()
+    assert f"replace {SDK_MODULE} => ./sdks/podlb" in gomod, gomod  # Link
+    assert f"\t{SDK_MODULE} v0.0.0-00010101000000-000000000000" in gomod, gomod  # go mod tidy
+    packages = yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"]
+    assert packages == {"podlb": f"podlb@{VERSION}"}, packages
+    return project
+
+
+def test_go_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    seed_all(sandbox)
+    state = sandbox.fake.state  # type: ignore[union-attr]
+    state.security_groups.authorize(GROUP, {**FOREIGN, "direction": "ingress", "ethertype": "IPv4"})
+    foreign = [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]]
+    assert len(foreign) == 1
+    twin = pulumi.project(PROJECTS["vpc-route-ipvlan"])
+    expected = checks.planned_rules(plan_of(twin))
+    assert expected, "the Python twin plans no rule"
+    project = go_project(pulumi)
+
+    pulumi.run(project, "preview").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set(), "preview opened a rule"
+
+    pulumi.run(project, "up").ok()
+    counts = checks.podlb_rule_counts(sandbox, [GROUP])
+    assert set(counts) == expected and set(counts.values()) == {1}, counts
+    checks.assert_ip_masq_patched(sandbox)
+    live = checks.service(sandbox, "shop", "shop")
+    assert live.metadata.annotations[BACKEND_TYPE] == "eni"
+    outputs = pulumi.outputs(project)
+    assert outputs["shop_blb_id"] == live.metadata.annotations[LOAD_BALANCER_ID]
+    assert outputs["shop_address"] == live.status.load_balancer.ingress[0].ip
+
+    pulumi.run(project, "refresh").ok()
+    pulumi.run(project, "up", "--expect-no-changes").ok()
+
+    pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
+    assert not checks.service_exists(sandbox, "shop", "shop")
+    assert [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]] == foreign
+
+
+def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    seed_all(sandbox)
+    project = go_project(pulumi)
+    program = project / "main.go"
+    source = program.read_text()
+    assert source.count('pulumi.StringRef("vpc-route-ipvlan")') == 1
+    program.write_text(source.replace('pulumi.StringRef("vpc-route-ipvlan")', 'pulumi.StringRef("vpc-route-ipvlen")'))
+    failed = pulumi.run(project, "preview")
+    assert failed.returncode != 0
+    assert "network_mode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
+    assert "fix:" in failed.output, failed.output[-3000:]
+    assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
+    assert "panic:" not in failed.output and "goroutine " not in failed.output, failed.output[-3000:]
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
