@@ -69,3 +69,11 @@ def test_the_yaml_sample_is_the_yaml_example():
     example = yaml.safe_load(ROOT.joinpath("examples", "yaml", "Pulumi.yaml").read_text())
     assert sample["resources"] == example["resources"]
     assert sample["outputs"].items() <= example["outputs"].items()
+
+
+def test_the_go_sample_is_the_go_example():
+    """Every line of the README's Go program is in examples/go/main.go (which tests/e2e/test_go.py runs)."""
+    sample = readme_block("```go\n")
+    program = {line.strip() for line in ROOT.joinpath("examples", "go", "main.go").read_text().splitlines()}
+    missing = [line.strip() for line in sample.splitlines() if line.strip() and line.strip() not in program]
+    assert not missing, missing
