@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from podlb_component.provider.wire import camel
 from podlb_component.sandbox import ClusterSeed, Sandbox
 from tests.e2e.cli import REPO, PulumiCli
 from tests.e2e.root_stack import RootStack
@@ -37,10 +38,19 @@ def python_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str
     return source, stack.config(n)
 
 
+def schema_named(value: Any) -> Any:
+    """The root project's config (Python names) in the schema's names (none of its map keys has an `_`)."""
+    if isinstance(value, dict):
+        return {camel(k): schema_named(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [schema_named(v) for v in value]
+    return value
+
+
 def yaml_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, Any]]:
     """The same cluster and Services as the root project's config, written out (YAML has no loops)."""
-    config = stack.config(n)
-    cluster = config["podlb:cluster"]
+    config = schema_named(stack.config(n))
+    cluster = config["podlb:cluster"]  # (config keys have no `_`: unchanged)
     resources: dict[str, Any] = {"cluster": {"type": "podlb:index:PodDirectCluster", "properties": cluster}}
     for service in config["podlb:services"]:
         properties = {k: v for k, v in service.items() if k != "name"}

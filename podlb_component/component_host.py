@@ -35,7 +35,7 @@ from pulumi.provider.server import ProviderServicer
 
 from .errors import PodLbError
 from .provider.schema import committed
-from .provider.wire import PlainInputError, component_args
+from .provider.wire import PlainInputError, component_args, component_state, in_schema_names, snake
 from .version import VERSION
 
 if TYPE_CHECKING:
@@ -85,6 +85,15 @@ class ConstructedClusters(pulumi.runtime.ResourceModule):
         return found
 
 
+def python_names(schema: Mapping[str, Any]) -> set[str]:
+    """The components' Python field names that the schema spells otherwise (`cluster_id` is
+    `clusterId` there): podlb's messages name fields in Python and are respelt for other languages."""
+    entries = [r for r in schema["resources"].values() if r.get("isComponent")]
+    sections = [*(e["inputProperties"] for e in entries), *(e["properties"] for e in entries)]
+    sections += [t.get("properties", {}) for t in schema["types"].values()]
+    return {snake(name) for section in sections for name in section if snake(name) != name}
+
+
 class ComponentBuilder(Provider):
     """The SDK's component provider interface: `construct` builds one component."""
 
@@ -118,13 +127,14 @@ class ComponentBuilder(Provider):
                 "create, before anything is registered",
                 "write the value itself in the program, or read it from stack config",
             ) from None
+        outputs, types = entry["properties"], self._schema["types"]
         if resource_type == CLUSTER_TYPE:
             cluster = PodDirectCluster(name, args, options)  # type: ignore[arg-type]
             # resolved before the engine hears of the cluster, so a Service naming it finds it
             urn = cluster.urn.apply(lambda known: self._clusters.add(known, cluster))
-            return ConstructResult(urn=urn, state=cluster.outputs.registered())
+            return ConstructResult(urn=urn, state=component_state(cluster.outputs.registered(), outputs, types))
         service = PodDirectService(name, args, options)  # type: ignore[arg-type]
-        return ConstructResult(urn=service.urn, state=service.outputs.registered())
+        return ConstructResult(urn=service.urn, state=component_state(service.outputs.registered(), outputs, types))
 
 
 class _Context:
@@ -144,6 +154,7 @@ class ComponentHost:
         self._clusters = ConstructedClusters()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._servicer: ProviderServicer | None = None
+        self._python_names = python_names(json.loads(committed()))
 
     def _started(self) -> tuple[asyncio.AbstractEventLoop, ProviderServicer]:
         with self._lock:
@@ -161,8 +172,9 @@ class ComponentHost:
         running = asyncio.run_coroutine_threadsafe(servicer.Construct(request, _Context()), loop)
         try:
             return running.result()
-        except RunError as exc:  # podlb's own (PodLbError) and the SDK's: the message says it all
-            context.abort(grpc.StatusCode.UNKNOWN, str(exc))
+        except RunError as exc:  # podlb's own (PodLbError) and the SDK's: the message says it all,
+            # in the names the program used
+            context.abort(grpc.StatusCode.UNKNOWN, in_schema_names(str(exc), self._python_names))
         except Exception as exc:
             traceback.print_exc(file=sys.stderr)
             context.abort(

@@ -18,10 +18,10 @@ func main() {
 		conf := config.New(ctx, "")
 
 		cluster, err := podlb.NewPodDirectCluster(ctx, "prod", &podlb.PodDirectClusterArgs{
-			Cluster_id:              pulumi.String(conf.Require("clusterId")),
-			Network_mode:            pulumi.StringRef("vpc-route-ipvlan"),
-			Node_security_group_ids: pulumi.StringArray{pulumi.String(conf.Require("nodeSecurityGroupId"))},
-			Vpc_cidr:                pulumi.String(conf.Require("vpcCidr")),
+			ClusterId:            pulumi.String(conf.Require("clusterId")),
+			NetworkMode:          pulumi.StringRef("vpc-route-ipvlan"),
+			NodeSecurityGroupIds: pulumi.StringArray{pulumi.String(conf.Require("nodeSecurityGroupId"))},
+			VpcCidr:              pulumi.String(conf.Require("vpcCidr")),
 		})
 		if err != nil {
 			return err
@@ -31,17 +31,17 @@ func main() {
 			Cluster:   cluster,
 			Namespace: pulumi.String("shop"),
 			Selector:  map[string]string{"app": "shop"},
-			Ports:     []podlb.ServicePortArgs{{Name: pulumi.StringRef("http"), Port: 80, Target_port: pulumi.IntRef(8080)}},
+			Ports:     []podlb.ServicePortArgs{{Name: pulumi.StringRef("http"), Port: 80, TargetPort: pulumi.IntRef(8080)}},
 			// Public, but only from the office and the CDN's egress range.
-			Load_balancer_source_ranges: pulumi.StringArray{pulumi.String("198.51.100.0/24"), pulumi.String("203.0.113.0/24")},
-			Expected_backends:           pulumi.IntRef(20), // 16 replicas + 25% maxSurge
+			LoadBalancerSourceRanges: pulumi.StringArray{pulumi.String("198.51.100.0/24"), pulumi.String("203.0.113.0/24")},
+			ExpectedBackends:         pulumi.IntRef(20), // 16 replicas + 25% maxSurge
 		})
 		if err != nil {
 			return err
 		}
 
 		ctx.Export("shop_address", shop.Address)
-		ctx.Export("shop_blb_id", shop.Blb_id)
+		ctx.Export("shop_blb_id", shop.BlbId)
 		return nil
 	})
 }

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import KEYS, config_schema
+from .wire import camel
 
 PACKAGE = "podlb"
 SCHEMA_FILE = "schema.json"
@@ -328,18 +329,19 @@ class TypeMapper:
         return {**mapped.spec, "description": description}, mapped
 
     def object_spec(self, declared: Declared, *, as_input: bool) -> tuple[dict[str, Any], list[str]]:
-        """(properties, required names) of a TypedDict or dataclass. A required input is a required
-        key; a required output is also never None (a None output never reaches the engine)."""
+        """(properties, required names) of a TypedDict or dataclass, named in camelCase as Pulumi's
+        SDKs expect (wire.camel). A required input is a required key; a required output is also
+        never None (a None output never reaches the engine)."""
         properties: dict[str, Any] = {}
         required: list[str] = []
         for field in declared.fields:
             if f"{declared.name}.{field.name}" in LEFT_OUT:
                 continue
             spec, mapped = self.property_spec(declared.name, field, as_input=as_input)
-            properties[field.name] = spec
+            properties[camel(field.name)] = spec
             key = mapped.key == "Required" or (declared.total and mapped.key != "NotRequired")
             if key and (as_input or not mapped.optional):
-                required.append(field.name)
+                required.append(camel(field.name))
         return properties, required
 
 

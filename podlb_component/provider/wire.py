@@ -1,6 +1,8 @@
 """Values on the provider protocol's wire, as plain functions: a request's properties as plain
 Python, outputs back to a Struct, the secret bits the provider must keep now that it accepts
-secrets, and component inputs shaped as the Python Args expect them (by the schema).
+secrets, and component inputs and outputs between the schema's names (camelCase, as every
+Pulumi SDK expects: Go's `ClusterId`, TypeScript's `clusterId`, Python's `cluster_id`) and the
+Python Args' (snake_case).
 
 The engine sends secrets as wrapped values to a provider that accepts them and, from then on,
 keeps only the secret bits the provider returns (pulumi 3.276 pkg/resource/plugin/
@@ -10,6 +12,7 @@ with properties marks again what came in secret: `annotate_secrets` is the engin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,6 +84,26 @@ def to_struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
 # -- component inputs -------------------------------------------------------------------------
 
 
+def camel(name: str) -> str:
+    """A Python field's schema name: `cluster_id` -> `clusterId`."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def snake(name: str) -> str:
+    """A schema name's Python field: `clusterId` -> `cluster_id` (camel's inverse on podlb's names)."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def in_schema_names(text: str, python_names: set[str]) -> str:
+    """`text` with each of `python_names` (whole words) spelt as the schema spells it: what a
+    YAML, TypeScript or Go user wrote, in a message written in Python's names."""
+    if not python_names:
+        return text
+    pattern = r"\b(" + "|".join(sorted(map(re.escape, python_names), key=len, reverse=True)) + r")\b"
+    return re.sub(pattern, lambda m: camel(m.group(1)), text)
+
+
 class PlainInputError(ValueError):
     """A plain input (one that decides what the component registers) arrived as an Output."""
 
@@ -92,32 +115,55 @@ class PlainInputError(ValueError):
 def component_args(
     inputs: Mapping[str, Any], properties: Mapping[str, Any], types: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Construct's inputs as the component's Python Args: whole numbers where the schema says
-    integer (every number on the wire is a double), Outputs left where the schema allows them.
-    Raises PlainInputError naming the first plain input (by its path) that is an Output: the
-    Python components validate those before registering anything, so they must be values."""
-    return {key: _shaped(value, properties.get(key, {}), types, key) for key, value in inputs.items()}
+    """Construct's inputs as the component's Python Args: the Args' names, whole numbers where the
+    schema says integer (every number on the wire is a double), Outputs left where the schema allows
+    them. Raises PlainInputError naming the first plain input (by its path, in the schema's names)
+    that is an Output: the Python components validate those before registering anything."""
+    return {snake(key): _inward(value, properties.get(key, {}), types, key) for key, value in inputs.items()}
 
 
-def _shaped(value: Any, spec: Mapping[str, Any], types: Mapping[str, Any], path: str) -> Any:
+def component_state(
+    values: Mapping[str, Any], properties: Mapping[str, Any], types: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A component's registered outputs (Python names) as the schema's output properties."""
+    return {camel(key): _outward(value, properties.get(camel(key), {}), types) for key, value in values.items()}
+
+
+def _declared(spec: Mapping[str, Any], types: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The properties of the object type `spec` refers to, if it refers to one."""
+    ref = str(spec.get("$ref", ""))
+    return types.get(ref.removeprefix("#/types/"), {}).get("properties", {}) if ref.startswith("#/types/") else None
+
+
+def _inward(value: Any, spec: Mapping[str, Any], types: Mapping[str, Any], path: str) -> Any:
     if isinstance(value, pulumi.Output):
         if spec.get("plain"):
             raise PlainInputError(path)
-        return value.apply(lambda known: _shaped(known, {**spec, "plain": False}, types, path))
+        return value.apply(lambda known: _inward(known, {**spec, "plain": False}, types, path))
     if value is None or value == UNKNOWN:
         return value
-    ref = str(spec.get("$ref", ""))
-    if ref.startswith("#/types/"):
-        declared = types.get(ref.removeprefix("#/types/"), {}).get("properties", {})
+    declared = _declared(spec, types)
+    if declared is not None:
         if isinstance(value, Mapping):
-            return {k: _shaped(v, declared.get(k, {}), types, f"{path}.{k}") for k, v in value.items()}
+            return {snake(k): _inward(v, declared.get(k, {}), types, f"{path}.{k}") for k, v in value.items()}
         return value
     kind = spec.get("type")
     if kind == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
     if kind == "array" and isinstance(value, list):
-        return [_shaped(v, spec.get("items", {}), types, f"{path}[{i}]") for i, v in enumerate(value)]
-    if kind == "object" and isinstance(value, Mapping):
+        return [_inward(v, spec.get("items", {}), types, f"{path}[{i}]") for i, v in enumerate(value)]
+    if kind == "object" and isinstance(value, Mapping):  # a map: its keys are the user's own
         item = spec.get("additionalProperties", {})
-        return {k: _shaped(v, item, types, f"{path}.{k}") for k, v in value.items()}
+        return {k: _inward(v, item, types, f"{path}.{k}") for k, v in value.items()}
+    return value
+
+
+def _outward(value: Any, spec: Mapping[str, Any], types: Mapping[str, Any]) -> Any:
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda known: _outward(known, spec, types))
+    declared = _declared(spec, types)
+    if declared is not None and isinstance(value, Mapping):
+        return {camel(k): _outward(v, declared.get(camel(k), {}), types) for k, v in value.items()}
+    if spec.get("type") == "array" and isinstance(value, list):
+        return [_outward(v, spec.get("items", {}), types) for v in value]
     return value

@@ -86,7 +86,7 @@ def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sa
     program.write_text(source.replace('pulumi.StringRef("vpc-route-ipvlan")', 'pulumi.StringRef("vpc-route-ipvlen")'))
     failed = pulumi.run(project, "preview")
     assert failed.returncode != 0
-    assert "network_mode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
+    assert "networkMode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
     assert "fix:" in failed.output, failed.output[-3000:]
     assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
     assert "panic:" not in failed.output and "goroutine " not in failed.output, failed.output[-3000:]

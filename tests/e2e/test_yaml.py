@@ -67,15 +67,16 @@ def test_yaml_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
 def test_yaml_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:
     seed_all(sandbox)
     project = pulumi.project(EXAMPLE)
-    _edit(project, {"prod": {"network_mode": "vpc-route-ipvlen"}})
+    _edit(project, {"prod": {"networkMode": "vpc-route-ipvlen"}})
     failed = pulumi.run(project, "preview")
     assert failed.returncode != 0
-    assert "network_mode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
+    assert "networkMode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
+    assert "network_mode" not in failed.output  # named as the program names it
     assert "fix:" in failed.output, failed.output[-3000:]
     assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
 
     # a plain input (it decides what is created) from another resource's output: refused by name
-    _edit(project, {"prod": {"network_mode": "vpc-route-ipvlan"}, "shop": {"selector": {"app": "${prod.nic_type}"}}})
+    _edit(project, {"prod": {"networkMode": "vpc-route-ipvlan"}, "shop": {"selector": {"app": "${prod.nicType}"}}})
     failed = pulumi.run(project, "preview")
     assert failed.returncode != 0
     assert "selector.app" in failed.output and "plain input" in failed.output, failed.output[-3000:]

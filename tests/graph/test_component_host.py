@@ -15,15 +15,17 @@ from stacks import CLUSTER_ARGS, resolved
 from podlb_component import PodLbError
 from podlb_component.component_host import CLUSTER_TYPE, SERVICE_TYPE, ComponentBuilder, ConstructedClusters
 from podlb_component.provider.schema import committed
+from podlb_component.provider.wire import camel
 from podlb_component.testing.mock_engine import run_program
 
 SCHEMA = json.loads(committed())
-WIRE_SERVICE = {  # as the engine sends a YAML program's Service: numbers are doubles
+WIRE_SERVICE = {  # as the engine sends a YAML program's Service: schema names, numbers as doubles
     "namespace": "shop",
     "selector": {"app": "shop"},
-    "ports": [{"name": "http", "port": 80.0, "target_port": 8080.0}],
-    "expected_backends": 20.0,
+    "ports": [{"name": "http", "port": 80.0, "targetPort": 8080.0}],
+    "expectedBackends": 20.0,
 }
+WIRE_CLUSTER = {camel(k): v for k, v in CLUSTER_ARGS.items()} | {"backendQuota": 50.0}
 
 
 def build(service: dict[str, Any]) -> tuple[Any, ConstructedClusters]:
@@ -32,8 +34,7 @@ def build(service: dict[str, Any]) -> tuple[Any, ConstructedClusters]:
 
     def program() -> Any:
         builder = ComponentBuilder(clusters)
-        cluster_inputs = {**CLUSTER_ARGS, "backend_quota": 50.0}
-        made = builder.construct("prod", CLUSTER_TYPE, cluster_inputs, pulumi.ResourceOptions())
+        made = builder.construct("prod", CLUSTER_TYPE, WIRE_CLUSTER, pulumi.ResourceOptions())
 
         def service_of(urn: str) -> Any:
             cluster = clusters.construct("prod", CLUSTER_TYPE, urn)  # as the SDK deserializes a reference

@@ -22,6 +22,7 @@ from podlb_component.cluster.outputs import (
 from podlb_component.component_host import ComponentHost
 from podlb_component.provider import schema as generator
 from podlb_component.provider.server import FUNCTIONS, RESOURCES, PodlbProvider
+from podlb_component.provider.wire import camel, snake
 from podlb_component.resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE, CceAddonArgs, SecurityGroupRuleArgs
 from podlb_component.service.args import PodDirectServiceArgs, ServicePortArgs
 from podlb_component.service.component import PodDirectService
@@ -67,7 +68,7 @@ def test_the_schema_is_valid_against_pulumis_metaschema(schema):
 def test_the_metaschema_catches_a_broken_schema(schema):
     """The validation above can fail: a property of an unknown primitive type is refused."""
     broken = json.loads(json.dumps(schema))
-    broken["resources"][CLUSTER]["inputProperties"]["cluster_id"]["type"] = "text"
+    broken["resources"][CLUSTER]["inputProperties"]["clusterId"]["type"] = "text"
     assert list(jsonschema.Draft202012Validator(json.loads(METASCHEMA.read_text())).iter_errors(broken))
 
 
@@ -75,6 +76,11 @@ def _fields(cls: Any) -> set[str]:
     if dataclasses.is_dataclass(cls):
         return {f.name for f in dataclasses.fields(cls)}
     return set(cls.__annotations__)
+
+
+def _named(names: set[str]) -> set[str]:
+    """Python field names as the schema spells a component's (and its types') properties."""
+    return {camel(n) for n in names}
 
 
 def _required_keys(cls: Any) -> set[str]:
@@ -98,8 +104,8 @@ def test_component_inputs_are_the_args_fields(schema, token):
     """Every Args field has an input with a description, or is left out by name; nothing else."""
     entry, args = schema["resources"][token], ARGS[token]
     assert entry["isComponent"] is True
-    assert set(entry["inputProperties"]) == _fields(args) - _left_out(args)
-    assert set(entry["requiredInputs"]) == _required_keys(args) - _left_out(args)
+    assert set(entry["inputProperties"]) == _named(_fields(args) - _left_out(args))
+    assert set(entry["requiredInputs"]) == _named(_required_keys(args) - _left_out(args))
     for name, spec in entry["inputProperties"].items():
         assert spec["description"].strip(), f"{token} input {name}"
 
@@ -107,9 +113,9 @@ def test_component_inputs_are_the_args_fields(schema, token):
 @pytest.mark.parametrize("token", [CLUSTER, SERVICE])
 def test_component_outputs_are_what_it_registers(schema, token):
     entry, outputs = schema["resources"][token], OUTPUTS[token]
-    assert set(entry["properties"]) == _fields(outputs)
+    assert set(entry["properties"]) == _named(_fields(outputs))
     optional = {name for name, annotation in outputs.__annotations__.items() if "None" in str(annotation)}
-    assert set(entry["required"]) == _fields(outputs) - optional
+    assert set(entry["required"]) == _named(_fields(outputs) - optional)
 
 
 @pytest.mark.parametrize("token", [CLUSTER, SERVICE])
@@ -117,7 +123,7 @@ def test_what_the_schema_leaves_out_of_a_component_is_listed_with_the_reason(sch
     """Each public attribute or method of the component class is an output or in PYTHON_ONLY."""
     cls = CLASSES[token]
     public = {n for n in {*vars(cls), *cls.__annotations__} if not n.startswith("_") and n != "TYPE"}
-    outputs = set(schema["resources"][token]["properties"])
+    outputs = {snake(name) for name in schema["resources"][token]["properties"]}
     aliases = {"lb_controller_status"} if token == CLUSTER else set()  # registered as `lb_controller`
     listed = {key.split(".", 1)[1] for key in generator.PYTHON_ONLY if key.split(".", 1)[0] == cls.__name__}
     assert public - outputs - aliases == listed
@@ -128,8 +134,8 @@ def test_nested_types_are_the_typeddicts_fields(schema):
     assert set(schema["types"]) == set(TYPES)
     for token, cls in TYPES.items():
         spec = schema["types"][token]
-        assert set(spec["properties"]) == _fields(cls), token
-        assert set(spec.get("required", [])) == _required_keys(cls), token
+        assert set(spec["properties"]) == _named(_fields(cls)), token
+        assert set(spec.get("required", [])) == _named(_required_keys(cls)), token
     assert set(SECURITY_GROUP_ORIGIN_FIELDS) == _fields(SecurityGroupOrigin)
 
 
@@ -225,3 +231,15 @@ def test_check_mode_names_the_command_that_regenerates(tmp_path, monkeypatch, ca
     monkeypatch.setattr(generator, "__file__", str(stale))
     assert generator.main(["--check"]) == 1
     assert generator.REGENERATE in capsys.readouterr().err
+
+
+def test_component_names_are_camel_case_and_map_back_to_the_python_fields(schema):
+    """Go gets `ClusterId`, TypeScript `clusterId`, Python's generated SDK `cluster_id`: each
+    component property's schema name maps back to exactly the Python field it came from."""
+    fields = [*_fields(PodDirectClusterArgs), *_fields(PodDirectServiceArgs), *_fields(ClusterOutputs)]
+    fields += [f for cls in TYPES.values() for f in _fields(cls)]
+    assert all(snake(camel(name)) == name for name in fields)
+    assert "clusterId" in schema["resources"][CLUSTER]["inputProperties"]
+    assert not any("_" in name for e in schema["types"].values() for name in e["properties"])
+    # the custom resources keep their wire names: state recorded since 0.2.0 holds them
+    assert "security_group_id" in schema["resources"][RULE_TYPE]["inputProperties"]

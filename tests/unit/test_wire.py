@@ -54,17 +54,39 @@ def test_properties_reach_the_resources_unwrapped_however_deep() -> None:
 
 def test_component_numbers_become_whole_where_the_schema_says_integer() -> None:
     inputs = {
-        "ports": [{"name": "http", "port": 80.0, "target_port": 8080.0}],
-        "expected_backends": 20.0,
-        "selector": {"app": "shop"},
-        "load_balancer": {"eip": {"bandwidth_mbps": 100.0, "name": "e"}},
+        "ports": [{"name": "http", "port": 80.0, "targetPort": 8080.0}],
+        "expectedBackends": 20.0,
+        "selector": {"app": "shop", "tier_name": "web"},
+        "loadBalancer": {"eip": {"bandwidthMbps": 100.0, "name": "e"}},
     }
     args = wire.component_args(inputs, SERVICE, TYPES)
-    assert args["ports"] == [{"name": "http", "port": 80, "target_port": 8080}]
+    assert args["ports"] == [{"name": "http", "port": 80, "target_port": 8080}]  # the Python Args' names
     assert type(args["ports"][0]["port"]) is int and type(args["expected_backends"]) is int
     assert type(args["load_balancer"]["eip"]["bandwidth_mbps"]) is int
+    assert args["selector"] == {"app": "shop", "tier_name": "web"}  # a map's keys are the user's own
     # a fraction stays a float: the component's own check names it ("must be a whole number")
-    assert wire.component_args({"backend_quota": 50.5}, CLUSTER, TYPES) == {"backend_quota": 50.5}
+    assert wire.component_args({"backendQuota": 50.5}, CLUSTER, TYPES) == {"backend_quota": 50.5}
+
+
+def test_outputs_take_the_schema_names_however_deep() -> None:
+    properties = SCHEMA["resources"]["podlb:index:PodDirectCluster"]["properties"]
+    state = wire.component_state(
+        {"cluster_id": "cce-1", "security_groups": [{"id": "g-1", "role": "node", "gets_rules": True, "from": "x"}]},
+        properties,
+        TYPES,
+    )
+    assert state == {
+        "clusterId": "cce-1",
+        "securityGroups": [{"id": "g-1", "role": "node", "getsRules": True, "from": "x"}],
+    }
+
+
+def test_messages_are_respelt_in_the_schema_names() -> None:
+    text = "podlb shop: load_balancer.existing_blb_id: taken\n  fix: set expected_backends (or lb_controller='skip')"
+    names = {"load_balancer", "existing_blb_id", "expected_backends", "lb_controller"}
+    assert wire.in_schema_names(text, names) == (
+        "podlb shop: loadBalancer.existingBlbId: taken\n  fix: set expectedBackends (or lbController='skip')"
+    )
 
 
 def test_a_plain_input_from_an_output_is_refused_by_its_path_and_others_pass() -> None:
@@ -73,13 +95,13 @@ def test_a_plain_input_from_an_output_is_refused_by_its_path_and_others_pass() -
         for inputs in (
             {"selector": {"app": pulumi.Output.from_input("shop")}},
             {"ports": [{"port": pulumi.Output.from_input(80.0)}]},
-            {"expected_backends": pulumi.Output.from_input(3.0)},
+            {"expectedBackends": pulumi.Output.from_input(3.0)},
         ):
             with pytest.raises(wire.PlainInputError) as raised:
                 wire.component_args(inputs, SERVICE, TYPES)
             refused.append(raised.value.path)
         args = wire.component_args(
-            {"namespace": pulumi.Output.from_input("shop"), "load_balancer_source_ranges": [pulumi.Output.secret("x")]},
+            {"namespace": pulumi.Output.from_input("shop"), "loadBalancerSourceRanges": [pulumi.Output.secret("x")]},
             SERVICE,
             TYPES,
         )
@@ -88,7 +110,7 @@ def test_a_plain_input_from_an_output_is_refused_by_its_path_and_others_pass() -
     with ThreadPoolExecutor(1) as thread:  # its own event loop: the main thread's stays the tests'
         namespace, refused = thread.submit(asyncio.run, shape()).result()
     assert namespace == "shop"
-    assert refused == ["selector.app", "ports[0].port", "expected_backends"]
+    assert refused == ["selector.app", "ports[0].port", "expectedBackends"]
 
 
 def test_unknowns_and_resources_pass_untouched() -> None:
