@@ -69,3 +69,9 @@ def test_the_yaml_sample_is_the_yaml_example():
     example = yaml.safe_load(ROOT.joinpath("examples", "yaml", "Pulumi.yaml").read_text())
     assert sample["resources"] == example["resources"]
     assert sample["outputs"].items() <= example["outputs"].items()
+
+
+def test_the_typescript_sample_is_the_typescript_example():
+    """The README's TypeScript program is examples/typescript's (which tests/e2e/test_typescript.py runs)."""
+    sample = readme_block("```typescript\n")
+    assert sample.strip() and sample in ROOT.joinpath("examples", "typescript", "index.ts").read_text()
