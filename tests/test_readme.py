@@ -77,3 +77,9 @@ def test_the_go_sample_is_the_go_example():
     program = {line.strip() for line in ROOT.joinpath("examples", "go", "main.go").read_text().splitlines()}
     missing = [line.strip() for line in sample.splitlines() if line.strip() and line.strip() not in program]
     assert not missing, missing
+
+
+def test_the_typescript_sample_is_the_typescript_example():
+    """The README's TypeScript program is examples/typescript's (which tests/e2e/test_typescript.py runs)."""
+    sample = readme_block("```typescript\n")
+    assert sample.strip() and sample in ROOT.joinpath("examples", "typescript", "index.ts").read_text()

@@ -86,7 +86,11 @@ class PulumiCli:
         """A copy of a project (a Python one's virtualenv this interpreter's, or `virtualenv`), with
         stack `stack` created and its config (Pulumi.<stack>.yaml of the source, then `config`) set."""
         work = self.tmp / f"project-{len(self.projects)}"
-        shutil.copytree(source, work, ignore=shutil.ignore_patterns(".venv", "venv", "__pycache__", "Pulumi.*.yaml"))
+        shutil.copytree(
+            source,
+            work,
+            ignore=shutil.ignore_patterns(".venv", "venv", "__pycache__", "Pulumi.*.yaml", "node_modules", "sdks"),
+        )
         project = yaml.safe_load((work / "Pulumi.yaml").read_text())
         project.setdefault("runtime", {"name": "python"})
         if isinstance(project["runtime"], str):

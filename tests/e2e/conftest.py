@@ -27,6 +27,7 @@ from .cli import HOMES, PulumiCli
 NEEDED = (
     "pulumi",
     "pulumi-language-python",
+    "pulumi-language-nodejs",
     "pulumi-language-yaml",
     "pulumi-language-go",
     "pulumi-resource-kubernetes",

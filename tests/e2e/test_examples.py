@@ -42,17 +42,23 @@ CLUSTERS: dict[str, dict[str, Any]] = {
         "node_security_groups": ("g-appnodes1",),
     },
 }
+
+
+def _runtime(project: Path) -> object:
+    runtime = yaml.safe_load((project / "Pulumi.yaml").read_text()).get("runtime")
+    return runtime.get("name") if isinstance(runtime, dict) else runtime
+
+
 PROJECTS = {
     "root": REPO,
     **{
         p.name: p
         for p in sorted((REPO / "examples").iterdir())
-        if (p / "Pulumi.yaml").is_file()
-        and yaml.safe_load((p / "Pulumi.yaml").read_text()).get("runtime") not in ("yaml", "go")
+        if (p / "Pulumi.yaml").is_file() and _runtime(p) == "python"
     },
 }
-"""The Python projects (`podlb plan` plans them; the YAML and Go examples have their own tests,
-test_yaml.py and test_go.py)."""
+"""The Python projects (`podlb plan` plans them; the YAML, TypeScript and Go examples have their
+own tests, test_yaml.py, test_typescript.py and test_go.py)."""
 
 
 def seed_all(sandbox: Sandbox) -> None:
