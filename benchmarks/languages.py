@@ -10,6 +10,7 @@ on a fresh cluster of its own, and each stack is destroyed after. Needs the tool
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -29,13 +30,13 @@ from tests.e2e.root_stack import RootStack
 LANGUAGES_HEADING = "## One `up` per language"
 
 
-def python_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, Any]]:
+def python_project(cli: PulumiCli, work: Path, stack: RootStack, n: int) -> Path:
     """The root project, configured with N Services (what benchmarks/real_engine.py times too)."""
     source = work / "python"
     source.mkdir(exist_ok=True)
     for name in ("Pulumi.yaml", "__main__.py"):
         (source / name).write_text((REPO / name).read_text())
-    return source, stack.config(n)
+    return cli.project(source, config=stack.config(n))
 
 
 def schema_named(value: Any) -> Any:
@@ -47,7 +48,7 @@ def schema_named(value: Any) -> Any:
     return value
 
 
-def yaml_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, Any]]:
+def yaml_project(cli: PulumiCli, work: Path, stack: RootStack, n: int) -> Path:
     """The same cluster and Services as the root project's config, written out (YAML has no loops)."""
     config = schema_named(stack.config(n))
     cluster = config["podlb:cluster"]  # (config keys have no `_`: unchanged)
@@ -62,14 +63,118 @@ def yaml_project(work: Path, stack: RootStack, n: int) -> tuple[Path, dict[str, 
     source.mkdir(exist_ok=True)
     program = {"name": "podlb-bench-yaml", "runtime": "yaml", "resources": resources}
     (source / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
-    return source, {}
+    return cli.project(source)
 
 
-PROJECTS: dict[str, Callable[[Path, RootStack, int], tuple[Path, dict[str, Any]]]] = {
+TYPESCRIPT_PROGRAM = """import * as podlb from "@pulumi/podlb";
+
+const stack = %s;
+const cluster = new podlb.PodDirectCluster("cluster", stack.cluster);
+for (const { name, ...service } of stack.services) {
+    new podlb.PodDirectService(name, { cluster, ...service });
+}
+"""
+
+
+def typescript_project(cli: PulumiCli, work: Path, stack: RootStack, n: int) -> Path:
+    """examples/typescript with podlb added as its test adds it, its program the same stack."""
+    from tests.e2e.test_typescript import typescript_project as added
+
+    cli.env_overrides.update(npm_offline(cli))
+    project = added(cli)
+    config = schema_named(stack.config(n))
+    data = {"cluster": config["podlb:cluster"], "services": config["podlb:services"]}
+    (project / "index.ts").write_text(TYPESCRIPT_PROGRAM % json.dumps(data, indent=4))
+    return project
+
+
+GO_PROGRAM = """package main
+
+import (
+\t"fmt"
+
+\t"%(module)s/podlb"
+\t"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+\tpulumi.Run(func(ctx *pulumi.Context) error {
+\t\tcluster, err := podlb.NewPodDirectCluster(ctx, "cluster", &podlb.PodDirectClusterArgs{
+\t\t\tClusterId:            pulumi.String(%(cluster_id)s),
+\t\t\tNetworkMode:          pulumi.StringRef(%(network_mode)s),
+\t\t\tNodeSecurityGroupIds: pulumi.ToStringArray([]string{%(groups)s}),
+\t\t\tLbController:         pulumi.StringRef("validate"),
+\t\t})
+\t\tif err != nil {
+\t\t\treturn err
+\t\t}
+\t\tfor i := 0; i < %(n)d; i++ {
+\t\t\tname := fmt.Sprintf("svc%%d", i)
+\t\t\t_, err := podlb.NewPodDirectService(ctx, name, &podlb.PodDirectServiceArgs{
+\t\t\t\tCluster:                  cluster,
+\t\t\t\tNamespace:                pulumi.String(%(namespace)s),
+\t\t\t\tSelector:                 map[string]string{"app": name},
+\t\t\t\tPorts: []podlb.ServicePortArgs{
+\t\t\t\t\t{Name: pulumi.StringRef("http"), Port: 80, TargetPort: pulumi.IntRef(%(port)d + i)},
+\t\t\t\t},
+\t\t\t\tLoadBalancerSourceRanges: pulumi.ToStringArray([]string{%(sources)s}),
+\t\t\t\tExpectedBackends:         pulumi.IntRef(%(backends)d),
+\t\t\t})
+\t\t\tif err != nil {
+\t\t\t\treturn err
+\t\t\t}
+\t\t}
+\t\treturn nil
+\t})
+}
+"""
+
+
+def go_project(cli: PulumiCli, work: Path, stack: RootStack, n: int) -> Path:
+    """examples/go with podlb added as its test adds it, its program the same stack (a loop)."""
+    from tests.e2e.test_go import SDK_MODULE
+    from tests.e2e.test_go import go_project as added
+
+    project = added(cli)
+    config = stack.config(n)
+    cluster, first = config["podlb:cluster"], config["podlb:services"][0]
+    assert all(
+        s["ports"][0]["target_port"] == first["ports"][0]["target_port"] + i
+        for i, s in enumerate(config["podlb:services"])
+    )
+    values = {
+        "module": SDK_MODULE,
+        "cluster_id": json.dumps(cluster["cluster_id"]),
+        "network_mode": json.dumps(cluster["network_mode"]),
+        "groups": ", ".join(json.dumps(g) for g in cluster["node_security_group_ids"]),
+        "n": n,
+        "namespace": json.dumps(first["namespace"]),
+        "port": first["ports"][0]["target_port"],
+        "sources": ", ".join(json.dumps(r) for r in first["load_balancer_source_ranges"]),
+        "backends": first["expected_backends"],
+    }
+    (project / "main.go").write_text(GO_PROGRAM % values)
+    return project
+
+
+def npm_offline(cli: PulumiCli) -> dict[str, str | None]:
+    """npm offline on the cache the toolchain filled (as tests/e2e/test_typescript.py's fixture sets it)."""
+    return {
+        "npm_config_cache": str(cli.toolchain_bin / "npm-cache"),
+        "npm_config_offline": "true",
+        "npm_config_audit": "false",
+        "npm_config_fund": "false",
+        "npm_config_update_notifier": "false",
+    }
+
+
+PROJECTS: dict[str, Callable[[PulumiCli, Path, RootStack, int], Path]] = {
     "Python": python_project,
     "YAML": yaml_project,
+    "TypeScript": typescript_project,
+    "Go": go_project,
 }
-"""Each language's project for N Services on a stack's cluster: its directory and stack config."""
+"""Each language's project for N Services on a stack's cluster, ready for `pulumi up`."""
 
 
 def run(n: int, repeats: int) -> dict[str, list[float]]:
@@ -87,8 +192,7 @@ def run(n: int, repeats: int) -> dict[str, list[float]]:
                             f"cce-ln{n}r{r}v{i}", (f"g-ln{n}r{r}v{i}a", f"g-ln{n}r{r}v{i}b"), f"l-{r}-{i}"
                         )
                         stack.seed(box)
-                        source, config = make(tmp, stack, n)
-                        project = cli.project(source, config=config)
+                        project = make(cli, tmp, stack, n)
                         start = time.perf_counter()
                         cli.run(project, "up", timeout=3600).ok()
                         times[language].append(time.perf_counter() - start)
