@@ -45,8 +45,13 @@ FUNCTIONS: dict[str, Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, 
 FUNCTION_SCHEMAS: dict[str, dict[str, Any]] = {read_config_map.TOKEN: read_config_map.SCHEMA}
 USER_ERRORS = (BceApiError, AddonError)
 """Failures whose message says what to do; anything else is a podlb bug (traceback to stderr)."""
-MAX_WORKERS = 32
-"""Concurrent calls: above the engine's default parallelism, so none of its steps waits here."""
+MAX_WORKERS = 4096
+"""Concurrent calls. A Construct holds its thread until the component's outputs resolve, and those
+wait on the Create of its children, which this same process serves when the program and the
+children name one podlb provider (TypeScript, Go): with 32 threads, 32 Services under construction
+left none for their rules' Creates, and `pulumi up` hung (found by benchmarks/languages.py at 50).
+So: room for a thread per component in flight besides the CRUD calls (at most the engine's
+parallelism); the pool makes threads only as calls need them."""
 
 T = TypeVar("T")
 

@@ -7,11 +7,13 @@ destroy. Bad input reaches the YAML user as the Python user gets it: the field a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
 from podlb_component.sandbox import Sandbox
+from podlb_component.version import VERSION
 
 from . import checks
 from .cli import REPO, PulumiCli
@@ -106,4 +108,45 @@ def test_yaml_components_use_the_kubernetes_provider_passed_in_options(pulumi: P
     assert not any(r["type"] == "pulumi:providers:kubernetes" and r["urn"] != k8s_urn for r in resources)
     assert checks.service_exists(sandbox, "shop", "shop")
     pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
+
+
+SERVICES_IN_ONE_PLUGIN = 40
+"""More Services than the plugin once had threads (32): each Construct holds one until its
+Service's rules are created, by the same process."""
+
+
+def test_many_services_through_one_plugin(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    """With the components pinned to podlb's version (as the TypeScript and Go SDKs pin them),
+    components and rules share one podlb provider process; 40 Services there once hung `up`."""
+    seed_all(sandbox)
+    checks.ensure_namespace(sandbox, "many")
+    project = pulumi.project(EXAMPLE)
+    document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    cluster = document["resources"]["prod"]
+    pinned = {"version": VERSION}
+    resources: dict[str, Any] = {"prod": {**cluster, "options": pinned}}
+    for i in range(SERVICES_IN_ONE_PLUGIN):
+        resources[f"svc{i}"] = {
+            "type": "podlb:index:PodDirectService",
+            "properties": {
+                "cluster": "${prod}",
+                "namespace": "many",
+                "selector": {"app": f"svc{i}"},
+                "ports": [{"name": "http", "port": 80, "targetPort": 9000 + i}],
+                "loadBalancerSourceRanges": ["203.0.113.0/24"],
+                "expectedBackends": 2,
+            },
+            "options": dict(pinned),  # (a shared dict would be dumped as a YAML alias)
+        }
+    document["resources"], document["outputs"] = resources, {}
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+
+    pulumi.run(project, "up", timeout=480).ok()
+    counts = checks.podlb_rule_counts(sandbox, [GROUP])
+    assert {port for _, _, port, _ in counts} == {str(9000 + i) for i in range(SERVICES_IN_ONE_PLUGIN)}
+    assert set(counts.values()) == {1}
+    providers = [r["urn"] for r in pulumi.resources(project) if r["type"] == "pulumi:providers:podlb"]
+    assert len(providers) == 1, providers  # one plugin process built and served everything
+    pulumi.run(project, "destroy", timeout=480).ok()
     assert checks.podlb_rules(sandbox, [GROUP]) == set()
