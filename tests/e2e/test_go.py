@@ -14,18 +14,15 @@ from pathlib import Path
 
 import yaml
 
-from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
 from podlb_component.sandbox import Sandbox
 from podlb_component.version import VERSION
 
 from . import checks
 from .cli import REPO, PulumiCli
-from .test_examples import PROJECTS, seed_all
-from .test_root_project import plan_of
+from .test_examples import seed_all
+from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
 EXAMPLE = REPO / "examples" / "go"
-GROUP = "g-nodes0001"
-FOREIGN = {"protocol": "tcp", "portRange": "22", "sourceIp": "10.0.0.0/8", "remark": "ops (go example)"}
 SDK_MODULE = "example.com/pulumi-podlb/sdk/go"
 
 
@@ -45,36 +42,7 @@ def go_project(pulumi: PulumiCli) -> Path:
 
 
 def test_go_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    seed_all(sandbox)
-    state = sandbox.fake.state  # type: ignore[union-attr]
-    state.security_groups.authorize(GROUP, {**FOREIGN, "direction": "ingress", "ethertype": "IPv4"})
-    foreign = [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]]
-    assert len(foreign) == 1
-    twin = pulumi.project(PROJECTS["vpc-route-ipvlan"])
-    expected = checks.planned_rules(plan_of(twin))
-    assert expected, "the Python twin plans no rule"
-    project = go_project(pulumi)
-
-    pulumi.run(project, "preview").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set(), "preview opened a rule"
-
-    pulumi.run(project, "up").ok()
-    counts = checks.podlb_rule_counts(sandbox, [GROUP])
-    assert set(counts) == expected and set(counts.values()) == {1}, counts
-    checks.assert_ip_masq_patched(sandbox)
-    live = checks.service(sandbox, "shop", "shop")
-    assert live.metadata.annotations[BACKEND_TYPE] == "eni"
-    outputs = pulumi.outputs(project)
-    assert outputs["shop_blb_id"] == live.metadata.annotations[LOAD_BALANCER_ID]
-    assert outputs["shop_address"] == live.status.load_balancer.ingress[0].ip
-
-    pulumi.run(project, "refresh").ok()
-    pulumi.run(project, "up", "--expect-no-changes").ok()
-
-    pulumi.run(project, "destroy").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set()
-    assert not checks.service_exists(sandbox, "shop", "shop")
-    assert [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]] == foreign
+    assert_lifecycle_like_the_twin(pulumi, sandbox, go_project(pulumi), language="go example")
 
 
 def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:
@@ -84,10 +52,7 @@ def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sa
     source = program.read_text()
     assert source.count('pulumi.StringRef("vpc-route-ipvlan")') == 1
     program.write_text(source.replace('pulumi.StringRef("vpc-route-ipvlan")', 'pulumi.StringRef("vpc-route-ipvlen")'))
-    failed = pulumi.run(project, "preview")
-    assert failed.returncode != 0
-    assert "networkMode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
-    assert "fix:" in failed.output, failed.output[-3000:]
-    assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
-    assert "panic:" not in failed.output and "goroutine " not in failed.output, failed.output[-3000:]
+    output = refused_at_preview(pulumi, project)
+    assert "networkMode" in output and "vpc-route-ipvlan" in output and "fix:" in output, output[-3000:]
+    assert "panic:" not in output and "goroutine " not in output, output[-3000:]
     assert checks.podlb_rules(sandbox, [GROUP]) == set()

@@ -15,18 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
 from podlb_component.sandbox import Sandbox
 
 from . import checks
 from .cli import REPO, PulumiCli
-from .test_examples import PROJECTS, seed_all
-from .test_root_project import plan_of
+from .test_examples import seed_all
+from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
 EXAMPLE = REPO / "examples" / "typescript"
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-podlb"
-GROUP = "g-nodes0001"
-FOREIGN = {"protocol": "tcp", "portRange": "22", "sourceIp": "10.0.0.0/8", "remark": "ops (typescript example)"}
 
 
 @pytest.fixture
@@ -63,67 +60,35 @@ def _edit(project: Path, old: str, new: str) -> None:
 
 
 def test_typescript_example_lifecycle(npm: PulumiCli, sandbox: Sandbox) -> None:
-    seed_all(sandbox)
-    state = sandbox.fake.state  # type: ignore[union-attr]
-    state.security_groups.authorize(GROUP, {**FOREIGN, "direction": "ingress", "ethertype": "IPv4"})
-    foreign = [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]]
-    assert len(foreign) == 1
-    twin = npm.project(PROJECTS["vpc-route-ipvlan"])
-    expected = checks.planned_rules(plan_of(twin))
-    assert expected, "the Python twin plans no rule"
     project = typescript_project(npm)
 
-    npm.run(project, "preview").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set(), "preview opened a rule"
+    def one_podlb_provider() -> None:
+        # The SDK names podlb's version, so the components and the rules they make share one
+        # podlb provider (a YAML program gets two: docs/real-engine.md finding 13).
+        resources = npm.resources(project)
+        assert [r["urn"] for r in resources if r["type"] == "pulumi:providers:podlb"] == [
+            next(r["provider"].rsplit("::", 1)[0] for r in resources if r["type"] == "podlb:bce:SecurityGroupRule")
+        ]
 
-    npm.run(project, "up").ok()
-    counts = checks.podlb_rule_counts(sandbox, [GROUP])
-    assert set(counts) == expected and set(counts.values()) == {1}, counts
-    checks.assert_ip_masq_patched(sandbox)
-    live = checks.service(sandbox, "shop", "shop")
-    assert live.metadata.annotations[BACKEND_TYPE] == "eni"
-    outputs = npm.outputs(project)
-    # The SDK names podlb's version, so the components and the rules they make share one podlb
-    # provider (a YAML program gets two: docs/real-engine.md finding 13).
-    resources = npm.resources(project)
-    assert [r["urn"] for r in resources if r["type"] == "pulumi:providers:podlb"] == [
-        next(r["provider"].rsplit("::", 1)[0] for r in resources if r["type"] == "podlb:bce:SecurityGroupRule")
-    ]
-    assert outputs["shop_blb_id"] == live.metadata.annotations[LOAD_BALANCER_ID]
-    assert outputs["shop_address"] == live.status.load_balancer.ingress[0].ip
-
-    npm.run(project, "refresh").ok()
-    npm.run(project, "up", "--expect-no-changes").ok()
-
-    npm.run(project, "destroy").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set()
-    assert not checks.service_exists(sandbox, "shop", "shop")
-    assert [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]] == foreign
-
-
-def _refused(pulumi: PulumiCli, project: Path) -> str:
-    failed = pulumi.run(project, "preview")
-    assert failed.returncode != 0, failed.output[-3000:]
-    assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
-    return failed.output
+    assert_lifecycle_like_the_twin(npm, sandbox, project, language="typescript example", after_up=one_podlb_provider)
 
 
 def test_typescript_bad_input_names_the_field_and_the_fix(npm: PulumiCli, sandbox: Sandbox) -> None:
     seed_all(sandbox)
     project = typescript_project(npm)
     _edit(project, 'networkMode: "vpc-route-ipvlan"', 'networkMode: "vpc-route-ipvlen"')
-    output = _refused(npm, project)
+    output = refused_at_preview(npm, project)
     assert "networkMode" in output and "vpc-route-ipvlan" in output and "fix:" in output, output[-3000:]
 
     # A plain input (it decides what is created) from another resource's output: the SDK's types
     # refuse it before anything runs (ts-node type-checks), naming the property ...
     _edit(project, 'networkMode: "vpc-route-ipvlen"', 'networkMode: "vpc-route-ipvlan"')
     _edit(project, 'selector: { app: "shop" }', "selector: { app: cluster.nicType }")
-    output = _refused(npm, project)
+    output = refused_at_preview(npm, project)
     line = next(n for n, text in enumerate((project / "index.ts").read_text().splitlines(), 1) if "selector:" in text)
     assert f"index.ts({line}," in output and "TS2322" in output and "Output<string>" in output, output[-3000:]
     # ... and without the types (as plain JavaScript would pass it) the plugin refuses it by name.
     _edit(project, "selector: { app: cluster.nicType }", "selector: { app: cluster.nicType as any }")
-    output = _refused(npm, project)
+    output = refused_at_preview(npm, project)
     assert "selector.app" in output and "plain input" in output and "fix:" in output, output[-3000:]
     assert checks.podlb_rules(sandbox, [GROUP]) == set()

@@ -11,18 +11,15 @@ from typing import Any
 
 import yaml
 
-from podlb_component.cce_annotations import BACKEND_TYPE, LOAD_BALANCER_ID
 from podlb_component.sandbox import Sandbox
 from podlb_component.version import VERSION
 
 from . import checks
 from .cli import REPO, PulumiCli
-from .test_examples import PROJECTS, seed_all
-from .test_root_project import plan_of
+from .test_examples import seed_all
+from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
 EXAMPLE = REPO / "examples" / "yaml"
-GROUP = "g-nodes0001"
-FOREIGN = {"protocol": "tcp", "portRange": "22", "sourceIp": "10.0.0.0/8", "remark": "ops (yaml example)"}
 
 
 def _edit(project: Path, edit: dict[str, dict[str, object]]) -> None:
@@ -34,55 +31,21 @@ def _edit(project: Path, edit: dict[str, dict[str, object]]) -> None:
 
 
 def test_yaml_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    seed_all(sandbox)
-    state = sandbox.fake.state  # type: ignore[union-attr]
-    state.security_groups.authorize(GROUP, {**FOREIGN, "direction": "ingress", "ethertype": "IPv4"})
-    foreign = [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]]
-    assert len(foreign) == 1
-    twin = pulumi.project(PROJECTS["vpc-route-ipvlan"])
-    expected = checks.planned_rules(plan_of(twin))
-    assert expected, "the Python twin plans no rule"
-    project = pulumi.project(EXAMPLE)
-
-    pulumi.run(project, "preview").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set(), "preview opened a rule"
-
-    pulumi.run(project, "up").ok()
-    counts = checks.podlb_rule_counts(sandbox, [GROUP])
-    assert set(counts) == expected and set(counts.values()) == {1}, counts
-    checks.assert_ip_masq_patched(sandbox)
-    live = checks.service(sandbox, "shop", "shop")
-    assert live.metadata.annotations[BACKEND_TYPE] == "eni"
-    outputs = pulumi.outputs(project)
-    assert outputs["shop_blb_id"] == live.metadata.annotations[LOAD_BALANCER_ID]
-    assert outputs["shop_address"] == live.status.load_balancer.ingress[0].ip
-
-    pulumi.run(project, "refresh").ok()
-    pulumi.run(project, "up", "--expect-no-changes").ok()
-
-    pulumi.run(project, "destroy").ok()
-    assert checks.podlb_rules(sandbox, [GROUP]) == set()
-    assert not checks.service_exists(sandbox, "shop", "shop")
-    assert [r for r in checks.group_rules(sandbox, GROUP) if r.get("remark") == FOREIGN["remark"]] == foreign
+    assert_lifecycle_like_the_twin(pulumi, sandbox, pulumi.project(EXAMPLE), language="yaml example")
 
 
 def test_yaml_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:
     seed_all(sandbox)
     project = pulumi.project(EXAMPLE)
     _edit(project, {"prod": {"networkMode": "vpc-route-ipvlen"}})
-    failed = pulumi.run(project, "preview")
-    assert failed.returncode != 0
-    assert "networkMode" in failed.output and "vpc-route-ipvlan" in failed.output, failed.output[-3000:]
-    assert "network_mode" not in failed.output  # named as the program names it
-    assert "fix:" in failed.output, failed.output[-3000:]
-    assert "Traceback" not in failed.output and 'File "' not in failed.output, failed.output[-3000:]
+    output = refused_at_preview(pulumi, project)
+    assert "networkMode" in output and "vpc-route-ipvlan" in output and "fix:" in output, output[-3000:]
+    assert "network_mode" not in output  # named as the program names it
 
     # a plain input (it decides what is created) from another resource's output: refused by name
     _edit(project, {"prod": {"networkMode": "vpc-route-ipvlan"}, "shop": {"selector": {"app": "${prod.nicType}"}}})
-    failed = pulumi.run(project, "preview")
-    assert failed.returncode != 0
-    assert "selector.app" in failed.output and "plain input" in failed.output, failed.output[-3000:]
-    assert "Traceback" not in failed.output, failed.output[-3000:]
+    output = refused_at_preview(pulumi, project)
+    assert "selector.app" in output and "plain input" in output, output[-3000:]
     assert checks.podlb_rules(sandbox, [GROUP]) == set()
 
 
