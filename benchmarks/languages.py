@@ -207,11 +207,13 @@ def run(n: int, repeats: int) -> dict[str, list[float]]:
 
 def table(n: int, times: dict[str, list[float]]) -> str:
     base = statistics.median(times["Python"])
+    repeats = len(times["Python"])
+    command = f"benchmarks.languages --services {n} --repeats {repeats} --write"
     lines = [
         f"`pulumi up` of one cluster and {n} Services (2 node groups, {2 * n} rules) per language, through the",
         "real CLI in one `podlb sandbox`; each on a fresh cluster, destroyed after; the languages take turns.",
-        f"Median of {len(times['Python'])} run(s); ratio against Python's `up` of the same run. Reproduce:",
-        f"`PODLB_TOOLCHAIN_BIN=$(bash .ci/toolchain) .venv/bin/python -m benchmarks.languages --services {n} --write`.",
+        f"Median of {repeats} run(s); ratio against Python's `up` of the same run. Reproduce:",
+        f"`PODLB_TOOLCHAIN_BIN=$(bash .ci/toolchain) .venv/bin/python -m {command}`.",
         "",
         "| language | up (s) | / Python |",
         "|---|---:|---:|",
