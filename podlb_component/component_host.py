@@ -25,6 +25,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -43,6 +44,12 @@ if TYPE_CHECKING:
 
 CLUSTER_TYPE = "podlb:index:PodDirectCluster"
 SERVICE_TYPE = "podlb:index:PodDirectService"
+ENGINE_CALLS = 4096
+"""Threads for the SDK's blocking calls to the engine (RegisterResource, invokes) from every
+Construct in flight. A registration holds its thread until the engine has created the resource,
+so asyncio's default pool (cpu + 4 threads) let six children of 50 Services be created at a time;
+a Python program's runner sizes its pool from --parallel (4 per operation), effectively unbounded.
+Threads start only when needed."""
 
 
 class ConstructedClusters(pulumi.runtime.ResourceModule):
@@ -97,10 +104,10 @@ def python_names(schema: Mapping[str, Any]) -> set[str]:
 class ComponentBuilder(Provider):
     """The SDK's component provider interface: `construct` builds one component."""
 
-    def __init__(self, clusters: ConstructedClusters) -> None:
+    def __init__(self, clusters: ConstructedClusters, schema: Mapping[str, Any]) -> None:
         super().__init__(VERSION)
         self._clusters = clusters
-        self._schema: dict[str, Any] = json.loads(committed())
+        self._schema = schema
 
     def construct(
         self,
@@ -123,9 +130,9 @@ class ComponentBuilder(Provider):
             raise PodLbError(
                 name,
                 exc.path,
-                "comes from another resource's output, but it is a plain input: podlb decides from it what to "
-                "create, before anything is registered",
-                "write the value itself in the program, or read it from stack config",
+                "comes from another resource's output or is a secret, but it is a plain input: podlb decides "
+                "from it what to create, before anything is registered",
+                "write the value itself in the program, or read it from stack config as a plain (not secret) value",
             ) from None
         outputs, types = entry["properties"], self._schema["types"]
         if resource_type == CLUSTER_TYPE:
@@ -154,16 +161,20 @@ class ComponentHost:
         self._clusters = ConstructedClusters()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._servicer: ProviderServicer | None = None
-        self._python_names = python_names(json.loads(committed()))
+        self._schema: dict[str, Any] = json.loads(committed())
+        self._python_names = python_names(self._schema)
 
     def _started(self) -> tuple[asyncio.AbstractEventLoop, ProviderServicer]:
         with self._lock:
             if self._loop is None or self._servicer is None:
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="podlb-construct", daemon=True).start()
+                servicer = ProviderServicer(ComponentBuilder(self._clusters, self._schema), [], self._engine)
                 pulumi.runtime.register_resource_module("podlb", "index", self._clusters)
-                self._servicer = ProviderServicer(ComponentBuilder(self._clusters), [], self._engine)
-                self._loop = loop
+                loop = asyncio.new_event_loop()
+                loop.set_default_executor(
+                    ThreadPoolExecutor(max_workers=ENGINE_CALLS, thread_name_prefix="podlb-engine")
+                )
+                threading.Thread(target=loop.run_forever, name="podlb-construct", daemon=True).start()
+                self._servicer, self._loop = servicer, loop
             return self._loop, self._servicer
 
     def construct(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -176,10 +187,11 @@ class ComponentHost:
             # in the names the program used
             context.abort(grpc.StatusCode.UNKNOWN, in_schema_names(str(exc), self._python_names))
         except Exception as exc:
-            traceback.print_exc(file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)  # the provider's log: the SDK put the stack in the message
+            message = str(exc).split(":\n", 1)[0]
             context.abort(
                 grpc.StatusCode.INTERNAL,
-                f"podlb provider {VERSION}: unexpected error constructing {request.type} {request.name!r}: {exc} "
+                f"podlb provider {VERSION}: unexpected error constructing {request.type} {request.name!r}: {message} "
                 "(a podlb bug: please report it with the provider's log, `pulumi up -v=9 --logtostderr`)",
             )
         raise AssertionError("unreachable: context.abort raises")

@@ -23,6 +23,10 @@ DEFAULT_BACKEND_QUOTA = 50  # appblb Pod backends, CCE default
 LB_CONTROLLER_MODES = ("validate", "ensure", "helm", "skip", "install")
 
 
+SET_BY_PODLB = ("name", "namespace", "chart", "version", "values", "repository_opts")
+"""ReleaseArgs fields podlb sets itself (version and values come from the chart's own fields)."""
+
+
 class LbControllerChartArgs(TypedDict, total=False):
     """For `lb_controller="helm"` (standalone clusters whose operators serve the chart from their
     own catalogue): where the chart comes from, its values, and any other Helm Release option."""
@@ -277,6 +281,7 @@ def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInpu
             f"unknown keys {sorted(bad_keys)}",
             "use repository, version, values and release_options (any other Helm Release field)",
         )
+    _check_release_options(resource, chart.get("release_options"))
     if lb_controller == "helm" and not chart.get("repository"):
         raise PodLbError(
             resource,
@@ -382,3 +387,37 @@ def apply_discovery(
                 f"using {given!r} as given"
             )
     return merged, warnings
+
+
+def _check_release_options(resource: str, options: object) -> None:
+    """release_options are splatted into kubernetes.helm.v3.ReleaseArgs: a key it doesn't take
+    would fail there, deep in the Helm release, and one podlb sets would be silently overridden."""
+    if options is None:
+        return
+    field = "lb_controller_chart.release_options"
+    if not isinstance(options, Mapping):
+        raise PodLbError(resource, field, f"must be a map of ReleaseArgs fields, got {type(options).__name__}",
+                         "e.g. {'skip_await': True, 'timeout': 600}")  # fmt: skip
+    import inspect
+
+    from pulumi_kubernetes.helm.v3 import ReleaseArgs  # only here: the validation stays light otherwise
+
+    known = set(inspect.signature(ReleaseArgs.__init__).parameters) - {"self", "__self__"}
+    unknown = sorted(str(k) for k in options if k not in known)
+    if unknown:
+        raise PodLbError(
+            resource,
+            field,
+            f"{', '.join(unknown)}: not a field of kubernetes.helm.v3.ReleaseArgs",
+            "use ReleaseArgs field names (Python: skip_await, max_history, timeout; TypeScript, Go and YAML: "
+            "skipAwait, maxHistory, timeout)",
+        )
+    taken = sorted(str(k) for k in options if k in SET_BY_PODLB)
+    if taken:
+        raise PodLbError(
+            resource,
+            field,
+            f"{', '.join(taken)}: podlb sets {'it' if len(taken) == 1 else 'them'} itself",
+            "set the chart's version and values in lb_controller_chart.version and .values; podlb names the "
+            "release, its namespace, chart and repository",
+        )

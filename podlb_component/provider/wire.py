@@ -104,6 +104,12 @@ def in_schema_names(text: str, python_names: set[str]) -> str:
     return re.sub(pattern, lambda m: camel(m.group(1)), text)
 
 
+FIELD_NAME_MAPS = frozenset({"releaseOptions"})
+"""Map properties whose keys are another SDK's field names (kubernetes.helm.v3.ReleaseArgs: a
+TypeScript user writes `skipAwait`, Python reads `skip_await`), not keys of the user's own like a
+selector's or Helm values': spelt as properties are."""
+
+
 class PlainInputError(ValueError):
     """A plain input (one that decides what the component registers) arrived as an Output."""
 
@@ -152,9 +158,10 @@ def _inward(value: Any, spec: Mapping[str, Any], types: Mapping[str, Any], path:
         return int(value)
     if kind == "array" and isinstance(value, list):
         return [_inward(v, spec.get("items", {}), types, f"{path}[{i}]") for i, v in enumerate(value)]
-    if kind == "object" and isinstance(value, Mapping):  # a map: its keys are the user's own
+    if kind == "object" and isinstance(value, Mapping):  # a map: its keys are the user's own ...
         item = spec.get("additionalProperties", {})
-        return {k: _inward(v, item, types, f"{path}.{k}") for k, v in value.items()}
+        key = snake if path.rsplit(".", 1)[-1] in FIELD_NAME_MAPS else str  # ... or field names
+        return {key(k): _inward(v, item, types, f"{path}.{k}") for k, v in value.items()}
     return value
 
 

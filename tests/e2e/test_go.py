@@ -54,5 +54,6 @@ def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sa
     program.write_text(source.replace('pulumi.StringRef("vpc-route-ipvlan")', 'pulumi.StringRef("vpc-route-ipvlen")'))
     output = refused_at_preview(pulumi, project)
     assert "networkMode" in output and "vpc-route-ipvlan" in output and "fix:" in output, output[-3000:]
+    assert "network_mode" not in output  # named as the program names it
     assert "panic:" not in output and "goroutine " not in output, output[-3000:]
     assert checks.podlb_rules(sandbox, [GROUP]) == set()

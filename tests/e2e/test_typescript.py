@@ -79,6 +79,7 @@ def test_typescript_bad_input_names_the_field_and_the_fix(npm: PulumiCli, sandbo
     _edit(project, 'networkMode: "vpc-route-ipvlan"', 'networkMode: "vpc-route-ipvlen"')
     output = refused_at_preview(npm, project)
     assert "networkMode" in output and "vpc-route-ipvlan" in output and "fix:" in output, output[-3000:]
+    assert "network_mode" not in output  # named as the program names it
 
     # A plain input (it decides what is created) from another resource's output: the SDK's types
     # refuse it before anything runs (ts-node type-checks), naming the property ...

@@ -74,6 +74,33 @@ def test_yaml_components_use_the_kubernetes_provider_passed_in_options(pulumi: P
     assert checks.podlb_rules(sandbox, [GROUP]) == set()
 
 
+def test_a_secret_kubeconfig_stays_secret_through_construct(pulumi: PulumiCli, sandbox: Sandbox) -> None:
+    """The cluster's `kubeconfig` from secret config: the component's own Kubernetes provider gets
+    it encrypted, every Kubernetes child goes through that provider, and no state file holds it."""
+    seed_all(sandbox)
+    assert sandbox.kubeconfig is not None
+    kubeconfig = sandbox.kubeconfig.read_text()
+    marker = next(line.split(":", 1)[1].strip() for line in kubeconfig.splitlines() if "client-key" in line)
+    project = pulumi.project(EXAMPLE)
+    document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    document["config"]["kubeconfig"] = {"type": "string", "secret": True}
+    document["resources"]["prod"]["properties"]["kubeconfig"] = "${kubeconfig}"
+    (project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    pulumi.run(project, "config", "set", "--secret", "kubeconfig", kubeconfig).ok()
+
+    pulumi.run(project, "up").ok()
+    resources = pulumi.resources(project)
+    (own,) = [r for r in resources if r["urn"].endswith("pulumi:providers:kubernetes::prod-k8s")]
+    assert own["inputs"]["kubeconfig"].get("ciphertext"), own["inputs"]["kubeconfig"]
+    children = [r for r in resources if r["type"].startswith("kubernetes:")]
+    assert children and all(r["provider"].startswith(own["urn"] + "::") for r in children)
+    for raw in pulumi.backend.rglob("*.json"):
+        assert marker not in raw.read_text(), raw
+    assert checks.service_exists(sandbox, "shop", "shop")
+    pulumi.run(project, "destroy").ok()
+    assert checks.podlb_rules(sandbox, [GROUP]) == set()
+
+
 SERVICES_IN_ONE_PLUGIN = 40
 """More Services than the plugin once had threads (32): each Construct holds one until its
 Service's rules are created, by the same process."""

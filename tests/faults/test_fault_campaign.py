@@ -2,7 +2,7 @@
 fake can inject, transient (once) and persistent (more than the SDK retries). After each run the
 fake's state must match what the provider reported (no duplicate, no orphan rule), and a
 failure must name the call and its cause. Creates and deletes run both in this process and
-through the podlb provider plugin (`python -m podlb_component.provider`, over gRPC, as the
+through the podlb provider plugin (`python -m podlb_component.plugin`, over gRPC, as the
 engine runs it)."""
 
 import pytest

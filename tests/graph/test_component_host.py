@@ -33,7 +33,7 @@ def build(service: dict[str, Any]) -> tuple[Any, ConstructedClusters]:
     clusters.deployment("127.0.0.1:1")
 
     def program() -> Any:
-        builder = ComponentBuilder(clusters)
+        builder = ComponentBuilder(clusters, SCHEMA)
         made = builder.construct("prod", CLUSTER_TYPE, WIRE_CLUSTER, pulumi.ResourceOptions())
 
         def service_of(urn: str) -> Any:
@@ -84,7 +84,24 @@ def test_a_cluster_of_another_provider_or_deployment_is_refused() -> None:
 
 
 def test_an_unknown_component_type_is_refused() -> None:
-    builder = ComponentBuilder(ConstructedClusters())
+    builder = ComponentBuilder(ConstructedClusters(), SCHEMA)
     with pytest.raises(PodLbError) as caught:
         builder.construct("x", "podlb:index:PodDirectIngress", {}, pulumi.ResourceOptions())
     assert "podlb:index:PodDirectCluster" in caught.value.fix
+
+
+def test_release_options_reach_the_helm_release_in_its_own_names() -> None:
+    clusters = ConstructedClusters()
+    chart = {"repository": "https://charts.example/cce", "releaseOptions": {"skipAwait": True, "maxHistory": 3.0}}
+
+    def program() -> Any:
+        made = ComponentBuilder(clusters, SCHEMA).construct(
+            "prod", CLUSTER_TYPE, {**WIRE_CLUSTER, "lbController": "helm", "lbControllerChart": chart},
+            pulumi.ResourceOptions(),
+        )  # fmt: skip
+        return {"cluster_state": made.state}
+
+    run = run_program(program, preview=False)
+    resolved(run)
+    release = run.mocks.by_name("prod-lb-controller")
+    assert release.inputs["skipAwait"] is True and release.inputs["maxHistory"] == 3, release.inputs

@@ -57,6 +57,19 @@ def test_install_needs_repository_and_defaults_version():
     )
 
 
+def test_release_options_are_release_args_fields_podlb_does_not_set():
+    chart = {"repository": "https://charts.example/cce"}
+    options = {"skip_await": True, "max_history": 3, "timeout": 600}
+    plan = validate(lb_controller="helm", lb_controller_chart={**chart, "release_options": options})
+    assert plan.chart["release_options"] == options
+    err = error(lb_controller="helm", lb_controller_chart={**chart, "release_options": {"skipAwait": True}})
+    assert err.field == "lb_controller_chart.release_options" and "skipAwait: not a field" in err.problem
+    assert "skip_await" in err.fix
+    err = error(lb_controller="helm", lb_controller_chart={**chart, "release_options": {"version": "2", "name": "x"}})
+    assert "name, version: podlb sets them itself" in err.problem and "lb_controller_chart.version" in err.fix
+    assert error(lb_controller_chart={"release_options": ["atomic"]}).field == "lb_controller_chart.release_options"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

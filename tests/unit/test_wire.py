@@ -68,6 +68,17 @@ def test_component_numbers_become_whole_where_the_schema_says_integer() -> None:
     assert wire.component_args({"backendQuota": 50.5}, CLUSTER, TYPES) == {"backend_quota": 50.5}
 
 
+def test_release_options_keys_are_field_names_and_helm_values_keys_the_users_own() -> None:
+    chart = {
+        "repository": "https://charts.example.com",
+        "values": {"replicaCount": 2.0, "image": {"pullPolicy": "Always"}},
+        "releaseOptions": {"skipAwait": True, "maxHistory": 3.0, "timeout": 600.0},
+    }
+    args = wire.component_args({"lbControllerChart": chart}, CLUSTER, TYPES)["lb_controller_chart"]
+    assert args["release_options"] == {"skip_await": True, "max_history": 3.0, "timeout": 600.0}
+    assert args["values"] == {"replicaCount": 2.0, "image": {"pullPolicy": "Always"}}
+
+
 def test_outputs_take_the_schema_names_however_deep() -> None:
     properties = SCHEMA["resources"]["podlb:index:PodDirectCluster"]["properties"]
     state = wire.component_state(
