@@ -36,6 +36,7 @@ from pulumi.provider.server import ProviderServicer
 
 from .errors import PodLbError
 from .provider.schema import committed
+from .provider.server import MAX_WORKERS
 from .provider.wire import PlainInputError, component_args, component_state, in_schema_names, snake
 from .version import VERSION
 
@@ -44,12 +45,12 @@ if TYPE_CHECKING:
 
 CLUSTER_TYPE = "podlb:index:PodDirectCluster"
 SERVICE_TYPE = "podlb:index:PodDirectService"
-ENGINE_CALLS = 4096
+ENGINE_CALLS = MAX_WORKERS
 """Threads for the SDK's blocking calls to the engine (RegisterResource, invokes) from every
-Construct in flight. A registration holds its thread until the engine has created the resource,
-so asyncio's default pool (cpu + 4 threads) let six children of 50 Services be created at a time;
-a Python program's runner sizes its pool from --parallel (4 per operation), effectively unbounded.
-Threads start only when needed."""
+Construct in flight, as many as the server has for Constructs. A registration holds its thread
+until the engine has created the resource, so asyncio's default pool (cpu + 4 threads) let six
+children of 50 Services be created at a time; a Python program's runner sizes its pool from
+--parallel (4 per operation), effectively unbounded. Threads start only when needed."""
 
 
 class ConstructedClusters(pulumi.runtime.ResourceModule):

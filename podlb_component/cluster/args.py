@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
@@ -398,8 +399,6 @@ def _check_release_options(resource: str, options: object) -> None:
     if not isinstance(options, Mapping):
         raise PodLbError(resource, field, f"must be a map of ReleaseArgs fields, got {type(options).__name__}",
                          "e.g. {'skip_await': True, 'timeout': 600}")  # fmt: skip
-    import inspect
-
     from pulumi_kubernetes.helm.v3 import ReleaseArgs  # only here: the validation stays light otherwise
 
     known = set(inspect.signature(ReleaseArgs.__init__).parameters) - {"self", "__self__"}

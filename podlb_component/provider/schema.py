@@ -355,8 +355,8 @@ def _component_outputs(mapper: TypeMapper, component: Component) -> tuple[dict[s
     return mapper.object_spec(Declared(registered.name, registered.doc, tuple(fields)), as_input=False)
 
 
-SECRET_INPUTS = {"PodDirectCluster.kubeconfig": "credentials to the cluster"}
-"""`Component.field` -> why the schema marks the input secret (the generated SDKs then wrap it)."""
+SECRET_INPUTS = {"PodDirectCluster": {"kubeconfig": "credentials to the cluster"}}
+"""Component -> its inputs the schema marks secret, each with why (the generated SDKs wrap them)."""
 
 
 def component_entries(mapper: TypeMapper) -> dict[str, dict[str, Any]]:
@@ -364,10 +364,8 @@ def component_entries(mapper: TypeMapper) -> dict[str, dict[str, Any]]:
     for component in COMPONENTS:
         args = declarations(component.args[0])[component.args[1]]
         inputs, required_inputs = mapper.object_spec(args, as_input=True)
-        for key in SECRET_INPUTS:
-            owner, field = key.split(".")
-            if owner == component.cls[1]:
-                inputs[camel(field)]["secret"] = True
+        for field in SECRET_INPUTS.get(component.cls[1], {}):
+            inputs[camel(field)]["secret"] = True
         outputs, required = _component_outputs(mapper, component)
         cls = declarations(component.cls[0])[component.cls[1]]
         entries[component.token] = {
