@@ -66,7 +66,7 @@ def yaml_project(cli: PulumiCli, work: Path, stack: RootStack, n: int) -> Path:
     return cli.project(source)
 
 
-TYPESCRIPT_PROGRAM = """import * as podlb from "@pulumi/podlb";
+TYPESCRIPT_PROGRAM = """import * as podlb from "pulumi-podlb";
 
 const stack = %s;
 const cluster = new podlb.PodDirectCluster("cluster", stack.cluster);

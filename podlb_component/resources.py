@@ -13,9 +13,9 @@ from typing import Any, TypedDict
 import pulumi
 
 from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleRow
+from .provider.publishing import PACKAGE, PLUGIN_DOWNLOAD_URL
 from .version import VERSION
 
-PACKAGE = "podlb"
 RULE_TYPE = "podlb:bce:SecurityGroupRule"
 ADDON_TYPE = "podlb:bce:CceAddon"
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
@@ -24,7 +24,10 @@ DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 
 def _options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions.merge(
-        pulumi.ResourceOptions(version=VERSION, aliases=[pulumi.Alias(type_=DYNAMIC_TYPE)]), opts
+        pulumi.ResourceOptions(
+            version=VERSION, plugin_download_url=PLUGIN_DOWNLOAD_URL, aliases=[pulumi.Alias(type_=DYNAMIC_TYPE)]
+        ),
+        opts,
     )
 
 
@@ -54,7 +57,10 @@ class Provider(pulumi.ProviderResource):
             "endpoint": args.get("endpoint"),
         }
         opts = pulumi.ResourceOptions.merge(
-            pulumi.ResourceOptions(version=VERSION, additional_secret_outputs=["secretAccessKey"]), opts
+            pulumi.ResourceOptions(
+                version=VERSION, plugin_download_url=PLUGIN_DOWNLOAD_URL, additional_secret_outputs=["secretAccessKey"]
+            ),
+            opts,
         )
         super().__init__(PACKAGE, name, props, opts)
 
@@ -185,6 +191,6 @@ def read_config_map(
     return pulumi.runtime.invoke_output(
         READ_CONFIG_MAP,
         {"namespace": namespace, "name": name, **access},
-        # The version picks the same default provider as the resources (default_<version>).
-        opts=pulumi.InvokeOutputOptions(parent=parent, version=VERSION),
+        # The version and URL pick the same default provider as the resources (default_<version>_<url>).
+        opts=pulumi.InvokeOutputOptions(parent=parent, version=VERSION, plugin_download_url=PLUGIN_DOWNLOAD_URL),
     )

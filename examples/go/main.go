@@ -8,7 +8,7 @@
 package main
 
 import (
-	"example.com/pulumi-podlb/sdk/go/podlb"
+	"github.com/podlb/podlb/sdk/go/podlb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )

@@ -3,7 +3,7 @@
 // kept). The same stack as examples/vpc-route-ipvlan (Python) and examples/yaml. The podlb SDK
 // is generated from the plugin by `pulumi package add` (see README.md).
 import * as pulumi from "@pulumi/pulumi";
-import * as podlb from "@pulumi/podlb";
+import * as podlb from "pulumi-podlb";
 
 const config = new pulumi.Config();
 

@@ -43,17 +43,16 @@ from pathlib import Path
 from typing import Any
 
 from .config import KEYS, config_schema
+from .publishing import PACKAGE, PYTHON_DISTRIBUTION, plugin_json, schema_fields
 from .wire import camel
 
-PACKAGE = "podlb"
 SCHEMA_FILE = "schema.json"
 REGENERATE = "python -m podlb_component.provider.schema --write"
 SOURCES = Path(__file__).resolve().parents[1]
 """podlb_component/: the modules the component entries are read from."""
 ANY = {"$ref": "pulumi.json#/Any"}
-GENERATED_PYTHON_PACKAGE = "pulumi_podlb"
-"""What `pulumi package gen-sdk --language python` names the Python SDK it writes (remote components,
-built by the plugin): not `podlb_component`, podlb's own package, which Python programs import."""
+PLUGIN_JSON = SOURCES.parent / PYTHON_DISTRIBUTION / "pulumi-plugin.json"
+"""The Python package's plugin declaration (publishing.plugin_json), written and checked with the schema."""
 
 LEFT_OUT: dict[str, str] = {}
 """`Args.field` -> why it has no schema property. Empty: every input of both components maps to a
@@ -442,7 +441,7 @@ def package_schema(resources: Iterable[Any], functions: Mapping[str, Mapping[str
         "types": nested_types(mapper),
         "resources": {**components, **custom_resource_entries(resources)},
         "functions": {token: dict(schema) for token, schema in functions.items()},
-        "language": {"python": {"packageName": GENERATED_PYTHON_PACKAGE}},
+        **schema_fields(),
     }
 
 
@@ -451,6 +450,14 @@ def generate() -> str:
     from .server import FUNCTION_SCHEMAS, RESOURCES  # the provider's own tables (server imports this module)
 
     return json.dumps(package_schema(RESOURCES.values(), FUNCTION_SCHEMAS), indent=2, sort_keys=True) + "\n"
+
+
+def generated_files() -> dict[Path, str]:
+    """Every file the generator writes: the schema, and the Python package's pulumi-plugin.json."""
+    return {
+        Path(__file__).with_name(SCHEMA_FILE): generate(),
+        PLUGIN_JSON: json.dumps(plugin_json(), indent=2) + "\n",
+    }
 
 
 def committed() -> str:
@@ -476,17 +483,18 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--check", action="store_true", help=f"exit 1 if the committed {SCHEMA_FILE} is stale")
     action.add_argument("--print", action="store_true", help="print the generated schema")
     args = parser.parse_args(argv)
-    text = generate()
-    path = Path(__file__).with_name(SCHEMA_FILE)
+    files = generated_files()
     if args.write:
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}")
+        for path, text in files.items():
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
     elif args.check:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        stale = [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+        for path in stale:
             print(f"{path} is stale: run `{REGENERATE}`", file=sys.stderr)
-            return 1
+        return 1 if stale else 0
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(files[Path(__file__).with_name(SCHEMA_FILE)])
     return 0
 
 

@@ -23,6 +23,7 @@ from podlb_component.sandbox import ClusterSeed, Sandbox
 
 from . import processes
 from .cli import HOMES, PulumiCli
+from .release import Mirror, Release, build_release, serve
 
 NEEDED = (
     "pulumi",
@@ -93,3 +94,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(title, *lines, sep="\n", file=sys.stderr)
     if session.exitstatus == pytest.ExitCode.OK:  # (an interrupted run stays so)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def release(toolchain_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """What `.ci/release.py` builds (wheel, sdist, plugin tarballs, SDKs), once per session."""
+    return build_release(tmp_path_factory.mktemp("release"), toolchain_bin / "pulumi")
+
+
+@pytest.fixture
+def mirror(release: Release) -> Iterator[Mirror]:
+    """The release on 127.0.0.1, as a team's mirror of it serves it."""
+    with serve(release.plugins) as served:
+        yield served
+
+
+@pytest.fixture
+def npm(pulumi: PulumiCli) -> PulumiCli:
+    """The CLI with npm offline, on the npm cache the toolchain filled from the example's lock."""
+    cache = pulumi.toolchain_bin / "npm-cache"
+    if not (cache / ".filled").is_file():
+        missing = f"{cache} is not filled: run `bash .ci/toolchain`"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    pulumi.env_overrides.update(
+        npm_config_cache=str(cache), npm_config_offline="true", npm_config_audit="false", npm_config_fund="false",
+        npm_config_update_notifier="false",
+    )  # fmt: skip
+    return pulumi

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from podlb_component.provider.publishing import GO_MODULE, NAMESPACE, PACKAGE
 from podlb_component.sandbox import Sandbox
 from podlb_component.version import VERSION
 
@@ -23,7 +24,8 @@ from .test_examples import seed_all
 from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
 EXAMPLE = REPO / "examples" / "go"
-SDK_MODULE = "example.com/pulumi-podlb/sdk/go"
+SDK_MODULE = GO_MODULE
+SDK_DIR = f"sdks/{NAMESPACE}-{PACKAGE}"  # where `pulumi package add` writes a namespaced package's SDK
 
 
 def go_project(pulumi: PulumiCli) -> Path:
@@ -32,9 +34,9 @@ def go_project(pulumi: PulumiCli) -> Path:
     plugin = Path(sys.executable).parent / "pulumi-resource-podlb"
     added = pulumi.run(project, "package", "add", str(plugin)).ok()
     assert f'"{SDK_MODULE}/podlb"' in added.output, added.output[-3000:]  # the import Link tells the user
-    assert (project / "sdks" / "podlb" / "podlb" / "podDirectService.go").is_file()
+    assert (project / SDK_DIR / "podlb" / "podDirectService.go").is_file()
     gomod = (project / "go.mod").read_text()
-    assert f"replace {SDK_MODULE} => ./sdks/podlb" in gomod, gomod  # Link
+    assert f"replace {SDK_MODULE} => ./{SDK_DIR}" in gomod, gomod  # Link
     assert f"\t{SDK_MODULE} v0.0.0-00010101000000-000000000000" in gomod, gomod  # go mod tidy
     packages = yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"]
     assert packages == {"podlb": f"podlb@{VERSION}"}, packages

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from podlb_component.provider.schema import GENERATED_PYTHON_PACKAGE
+from podlb_component.provider.publishing import PYTHON_SDK as GENERATED_PYTHON_PACKAGE
 
 from .cli import PulumiCli
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from podlb_component.provider.publishing import PLUGIN_DOWNLOAD_URL
 from podlb_component.sandbox import Sandbox
 from podlb_component.version import VERSION
 
@@ -107,14 +108,15 @@ Service's rules are created, by the same process."""
 
 
 def test_many_services_through_one_plugin(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    """With the components pinned to podlb's version (as the TypeScript and Go SDKs pin them),
-    components and rules share one podlb provider process; 40 Services there once hung `up`."""
+    """With the components pinned to podlb's version and download URL (as the TypeScript and Go
+    SDKs pin them, and the README tells YAML users to), components and rules share one podlb
+    provider process; 40 Services there once hung `up`."""
     seed_all(sandbox)
     checks.ensure_namespace(sandbox, "many")
     project = pulumi.project(EXAMPLE)
     document = yaml.safe_load((project / "Pulumi.yaml").read_text())
     cluster = document["resources"]["prod"]
-    pinned = {"version": VERSION}
+    pinned = {"version": VERSION, "pluginDownloadURL": PLUGIN_DOWNLOAD_URL}
     resources: dict[str, Any] = {"prod": {**cluster, "options": pinned}}
     for i in range(SERVICES_IN_ONE_PLUGIN):
         resources[f"svc{i}"] = {

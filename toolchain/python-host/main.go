@@ -1,15 +1,15 @@
 // pulumi-language-python (podlb stand-in): the part of Pulumi's Python language host that
-// `pulumi preview/up/refresh/destroy`, `--policy-pack` and `pulumi package gen-sdk --language
-// python` use. It resolves the program's virtualenv with the SDK's own python/toolchain package
-// and runs the SDK's own pulumi-language-python-exec (installed beside this binary); it
-// generates SDKs with pkg/v3/codegen/python, the real host's generator.
+// `pulumi preview/up/refresh/destroy`, `pulumi install`, `pulumi package add`, `--policy-pack`,
+// source plugins (PulumiPlugin.yaml, runtime python) and `pulumi package gen-sdk --language python`
+// use. It resolves the program's virtualenv with the SDK's own python/toolchain package and runs
+// the SDK's own pulumi-language-python-exec (installed beside this binary); it reports the
+// program's plugins from its packages' pulumi-plugin.json, installs virtualenvs and starts
+// source plugins as the real host does (plugins.go); it generates SDKs with
+// pkg/v3/codegen/python, the real host's generator.
 //
-// Left out: installing dependencies (InstallDependencies does nothing: the virtualenv must exist),
-// reporting required plugins and packages (the engine then loads each provider when the program
-// first registers one of its resources, from $PATH or beside `pulumi`), Link (so `pulumi package
-// add` generates the SDK but doesn't install it into the venv), program dependencies, the uv and
-// poetry toolchains, GenerateProject/GenerateProgram (`pulumi convert`), Pack, and plugins other
-// than policy packs.
+// Left out: Link (so `pulumi package add` generates a Python SDK but doesn't install it into the
+// venv), program dependencies, the uv and poetry toolchains, typecheckers, debugging,
+// GenerateProject/GenerateProgram (`pulumi convert`), Pack, and what plugins.go lists.
 package main
 
 import (
@@ -26,8 +26,6 @@ import (
 
 	codegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
-	sdk "github.com/pulumi/pulumi/sdk/v3"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -53,6 +51,12 @@ type host struct {
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.String("tracing", "", "accepted for the engine's sake; tracing is not supported")
+	// Flags Pulumi's hosts accepted, unused, until pulumi#21065 (Dec 2025); engines built on older
+	// SDKs still pass them when they start a host: the YAML host from the module proxy (v1.25.0,
+	// SDK v3.206.0) does, to start a Python source plugin (docs/real-engine.md, finding 16).
+	for _, obsolete := range []string{"virtualenv", "root", "typechecker", "toolchain"} {
+		flag.String(obsolete, "", "[obsolete] ignored")
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version)
@@ -110,14 +114,11 @@ func (h *host) GetRequiredPlugins(context.Context, *pulumirpc.GetRequiredPlugins
 	return &pulumirpc.GetRequiredPluginsResponse{}, nil
 }
 
-func (h *host) GetRequiredPackages(context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
-// pythonOptions reads the runtime options of Pulumi.yaml (virtualenv, toolchain) the way
-// the Python runtime documents them; only pip-style virtualenvs are supported here.
-func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
+// pythonOptions reads the runtime options of Pulumi.yaml or PulumiPlugin.yaml (virtualenv,
+// toolchain) the way the Python runtime documents them; only pip-style virtualenvs are supported
+// here. A plugin without a virtualenv option gets `venv` in its folder, as with the real host:
+// plugins never run in the ambient Python.
+func pythonOptions(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.PythonOptions, error) {
 	opts := toolchain.PythonOptions{Root: info.RootDirectory, ProgramDir: info.ProgramDirectory, Toolchain: toolchain.Pip}
 	options := map[string]any{}
 	if info.Options != nil {
@@ -129,15 +130,24 @@ func pythonOptions(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error)
 	if tc, ok := options["toolchain"].(string); ok && tc != "pip" {
 		return opts, fmt.Errorf("runtime option toolchain: %q: podlb's stand-in Python host supports pip only", tc)
 	}
+	if isPlugin && opts.Virtualenv == "" {
+		opts.Virtualenv = "venv"
+	}
 	return opts, nil
 }
 
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	opts, err := pythonOptions(req.GetInfo())
+// resolve is the toolchain (pip and a virtualenv) of a program or plugin, with its options.
+func resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.PythonOptions, toolchain.Toolchain, error) {
+	opts, err := pythonOptions(info, isPlugin)
 	if err != nil {
-		return nil, err
+		return opts, nil, err
 	}
 	tc, err := toolchain.ResolveToolchain(opts)
+	return opts, tc, err
+}
+
+func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	_, tc, err := resolve(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -195,14 +205,6 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	return &pulumirpc.RunResponse{}, nil
 }
 
-// InstallDependencies leaves the virtualenv as it is: podlb's tests and sandbox walk-through
-// create it before they run `pulumi`.
-func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest,
-	server pulumirpc.LanguageRuntime_InstallDependenciesServer,
-) error {
-	return nil
-}
-
 func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
 	return &pulumirpc.GetProgramDependenciesResponse{}, nil
@@ -210,73 +212,6 @@ func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDepe
 
 func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
 	return &pulumirpc.AboutResponse{Executable: h.exec, Version: version}, nil
-}
-
-// RunPlugin starts Python policy packs (`pulumi preview --policy-pack DIR`): `python -m
-// pulumi.policy ARGS DIR` in the pack's directory, behind the SDK's PolicyProxy so the
-// pack sees the stack's configuration.
-func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
-	if req.GetKind() != string(apitype.AnalyzerPlugin) {
-		return fmt.Errorf("podlb's stand-in Python host runs policy packs only, not %q plugins", req.GetKind())
-	}
-	ctx := server.Context()
-	opts, err := pythonOptions(req.GetInfo())
-	if err != nil {
-		return err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
-	if err != nil {
-		return err
-	}
-	args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
-	args = append(args, req.GetInfo().GetProgramDirectory())
-	cmd, err := tc.Command(ctx, args...)
-	if err != nil {
-		return err
-	}
-	cmd.Dir = req.GetInfo().GetProgramDirectory()
-	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
-	if err != nil {
-		return err
-	}
-	config, err := proxy.AwaitConfiguration(ctx)
-	if err != nil {
-		return err
-	}
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	if config != nil {
-		cmd.Env = append(cmd.Env, "PULUMI_ORGANIZATION="+config.Organization, "PULUMI_PROJECT="+config.Project,
-			"PULUMI_STACK="+config.Stack, "PULUMI_DRY_RUN="+strconv.FormatBool(config.DryRun))
-		if config.Config != nil {
-			c, err := json.Marshal(config.Config)
-			if err != nil {
-				return err
-			}
-			cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(c))
-		}
-	}
-	cmd.Env = append(cmd.Env, req.GetEnv()...)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	if err := proxy.Attach(ctx, cmd); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return server.Send(&pulumirpc.RunPluginResponse{
-				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exitErr.ExitCode())},
-			})
-		}
-		return err
-	}
-	return closer.Close()
 }
 
 // GeneratePackage writes the Python SDK of a package schema into req.Directory
