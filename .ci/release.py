@@ -17,7 +17,7 @@ The SDKs are generated from the committed schema (with the version) by `pulumi p
 so they need the Pulumi CLI and its language hosts (PATH, or --pulumi's folder), Node.js with
 npm, and Go. .github/workflows/release.yml runs this on a tag and publishes what it built; the
 e2e tests install from its output (tests/e2e/release.py). Needs the `build` module (the test
-extra has it). Prints the folder last.
+extra has it) and, for the SDKs, nothing of podlb installed. Prints the folder last.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import importlib.util
 import io
 import json
 import os
@@ -34,11 +35,22 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
-from podlb_component.provider import publishing  # noqa: E402  (the names, from this checkout)
+
+def _load_publishing() -> Any:
+    """podlb's published names, read from this checkout by path: importing the package would
+    need its dependencies (the provider's __init__ starts the gRPC server module)."""
+    spec = importlib.util.spec_from_file_location("podlb_publishing", REPO / "podlb_component/provider/publishing.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+publishing = _load_publishing()
 
 PLATFORMS = ("linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64")
 """What the engine may ask for (`pulumi-resource-podlb-v<v>-<os>-<arch>.tar.gz`); the plugin is
@@ -114,13 +126,13 @@ def plugin_tarballs(wheel: Path, version: str, out: Path) -> list[Path]:
 
 
 def sdks(version: str, out: Path, pulumi: str) -> None:
-    """Generate the TypeScript, Go and Python SDKs from the committed schema and build each."""
-    from podlb_component.provider.schema import served
-
+    """Generate the TypeScript, Go and Python SDKs from the committed schema (what GetSchema
+    serves: the file with the version) and build each."""
     work = Path(tempfile.mkdtemp(prefix="podlb-release-"))
     try:
         schema = work / "schema.json"
-        schema.write_text(served(version, components=True))
+        committed = json.loads((REPO / "podlb_component" / "provider" / "schema.json").read_text())
+        schema.write_text(json.dumps({**committed, "version": version}, indent=2, sort_keys=True))
         generated = work / "generated"
         for language in ("nodejs", "go", "python"):
             run([pulumi, "package", "gen-sdk", str(schema), "--language", language, "--out", str(generated)], work)
@@ -155,12 +167,13 @@ def pulumi_sdk_version() -> str:
 
 
 def checksums(out: Path) -> Path:
-    lines = [
-        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(out).as_posix()}\n"
-        for path in sorted(out.rglob("*"))
-        if path.is_file() and path.name != "SHA256SUMS"
-    ]
-    (out / "SHA256SUMS").write_text("".join(lines))
+    """SHA256SUMS by file name: the release's assets are one flat list, so `sha256sum -c SHA256SUMS`
+    works in a folder of downloaded assets (or a mirror)."""
+    files = sorted((p for p in out.rglob("*") if p.is_file() and p.name != "SHA256SUMS"), key=lambda p: p.name)
+    names = [p.name for p in files]
+    if len(set(names)) != len(names):
+        raise SystemExit(f"release: two artifacts share a name: {names}")
+    (out / "SHA256SUMS").write_text("".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files))
     return out / "SHA256SUMS"
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import http.server
+import platform
 import subprocess
 import sys
+import tarfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,12 @@ from podlb_component.provider import publishing
 from podlb_component.version import VERSION
 
 from .cli import REPO
+
+
+def tarball_name(version: str = VERSION) -> str:
+    """The plugin tarball the engine asks for on this machine."""
+    arch = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine().lower()]
+    return f"pulumi-resource-{publishing.PACKAGE}-v{version}-{platform.system().lower()}-{arch}.tar.gz"
 
 
 @dataclass(frozen=True)
@@ -38,8 +46,9 @@ class Release:
     def npm_package(self) -> Path:
         return self.folder / "sdk" / "nodejs" / f"{publishing.NPM_PACKAGE}-{VERSION}.tgz"
 
-    def plugin_tarball(self, platform: str = "linux-amd64") -> Path:
-        return self.plugins / f"pulumi-resource-{publishing.PACKAGE}-v{VERSION}-{platform}.tar.gz"
+    def plugin_tarball(self) -> Path:
+        """This machine's."""
+        return self.plugins / tarball_name()
 
 
 def build_release(out: Path, pulumi: Path) -> Release:
@@ -54,8 +63,18 @@ def build_release(out: Path, pulumi: Path) -> Release:
     built = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert release.wheel.is_file() and release.plugin_tarball().is_file() and release.npm_package.is_file(), built
     sums = (out / "SHA256SUMS").read_text()
-    assert all(f"  {name}\n" in sums for name in built if name != "SHA256SUMS"), sums
+    assert all(f"  {Path(name).name}\n" in sums for name in built if name != "SHA256SUMS"), sums
     return release
+
+
+def vendored_plugin(release: Release, project: Path) -> Path:
+    """The release's plugin tarball unpacked into the project (`podlb-plugin/`, committed with it;
+    its `venv/` is not), as a team without GitHub access keeps it (README, "TypeScript")."""
+    folder = project / "podlb-plugin"
+    with tarfile.open(release.plugin_tarball()) as tar:
+        tar.extractall(folder, filter="data")
+    (project / ".gitignore").write_text("node_modules/\nsdks/\npodlb-plugin/venv/\n")
+    return folder
 
 
 @dataclass

@@ -20,6 +20,7 @@ from podlb_component.version import VERSION
 
 from . import checks
 from .cli import REPO, PulumiCli
+from .release import Release, vendored_plugin
 from .test_examples import seed_all
 from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
@@ -28,23 +29,36 @@ SDK_MODULE = GO_MODULE
 SDK_DIR = f"sdks/{NAMESPACE}-{PACKAGE}"  # where `pulumi package add` writes a namespaced package's SDK
 
 
-def go_project(pulumi: PulumiCli) -> Path:
-    """A copy of examples/go with its stack, and the podlb SDK added as the example says."""
+def go_project(pulumi: PulumiCli, release: Release | None = None) -> Path:
+    """A copy of examples/go with its stack, and the podlb SDK added as the README says: from the
+    release's source plugin unpacked into the project, or (no `release`) from the plugin
+    executable of a venv holding podlb (what `podlb install-plugin` users have)."""
+    if release:
+        # Installing a source plugin, the engine asks the Python host for the plugin's own required
+        # packages, which it reads from the python3 on PATH (a plugin names no venv for that scan,
+        # as with the real host): with this venv first it reports podlb and kubernetes, whose
+        # downloads this machine can't make. A Go user's python3 holds neither.
+        pulumi.venv_on_path = False
     project = pulumi.project(EXAMPLE)
-    plugin = Path(sys.executable).parent / "pulumi-resource-podlb"
-    added = pulumi.run(project, "package", "add", str(plugin)).ok()
+    source = "./podlb-plugin" if release else str(Path(sys.executable).parent / "pulumi-resource-podlb")
+    if release:
+        vendored_plugin(release, project)
+    added = pulumi.run(project, "package", "add", source, timeout=900).ok()
     assert f'"{SDK_MODULE}/podlb"' in added.output, added.output[-3000:]  # the import Link tells the user
     assert (project / SDK_DIR / "podlb" / "podDirectService.go").is_file()
     gomod = (project / "go.mod").read_text()
     assert f"replace {SDK_MODULE} => ./{SDK_DIR}" in gomod, gomod  # Link
     assert f"\t{SDK_MODULE} v0.0.0-00010101000000-000000000000" in gomod, gomod  # go mod tidy
     packages = yaml.safe_load((project / "Pulumi.yaml").read_text())["packages"]
-    assert packages == {"podlb": f"podlb@{VERSION}"}, packages
+    assert packages == {"podlb": source if release else f"podlb@{VERSION}"}, packages
     return project
 
 
-def test_go_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox) -> None:
-    assert_lifecycle_like_the_twin(pulumi, sandbox, go_project(pulumi), language="go example")
+def test_go_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox, release: Release) -> None:
+    """Through the source plugin: the engine builds its venv and starts it with the Python host."""
+    project = go_project(pulumi, release)
+    assert (project / "podlb-plugin" / "venv" / "bin" / "python").is_file()
+    assert_lifecycle_like_the_twin(pulumi, sandbox, project, language="go example")
 
 
 def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from podlb_component.sandbox import Sandbox
 from podlb_component.version import VERSION
 
 from .cli import REPO, PulumiCli
-from .release import Mirror, Release, serve
+from .release import Mirror, Release, serve, tarball_name, vendored_plugin
 from .test_examples import seed_all
 from .twin import assert_lifecycle_like_the_twin
 
@@ -53,6 +52,7 @@ def user_cli(pulumi: PulumiCli, mirror: Mirror) -> PulumiCli:
     kubernetes = pulumi.toolchain_bin / "pulumi-resource-kubernetes"
     version = KUBERNETES_PIN.split("==")[1]
     pulumi.run(pulumi.tmp, "plugin", "install", "resource", "kubernetes", version, "--file", str(kubernetes)).ok()
+    assert shutil.which("pulumi-resource-podlb", path=pulumi.env()["PATH"]) is None
     return pulumi
 
 
@@ -77,7 +77,6 @@ def test_a_python_stack_gets_the_plugin_from_its_venv_with_no_other_step(
 ) -> None:
     cli = user_cli(pulumi, mirror)
     project = new_python_stack(cli, release)
-    assert shutil.which("pulumi-resource-podlb", path=cli.env()["PATH"]) is None
 
     installed = cli.run(project, "install", timeout=900).ok()
     assert (project / "venv" / "bin" / "pulumi-resource-podlb").is_file(), installed.output[-3000:]
@@ -108,17 +107,7 @@ def test_a_yaml_program_gets_the_plugin_with_zero_steps(pulumi: PulumiCli, sandb
     assert not (cli.home / "plugins" / f"resource-{publishing.PACKAGE}-v{VERSION}").exists()
 
     assert_lifecycle_like_the_twin(cli, sandbox, project, language="yaml with zero steps", converge=False)
-    assert mirror.requested == [f"/pulumi-resource-{publishing.PACKAGE}-v{VERSION}-linux-amd64.tar.gz"]
-
-
-def vendored_plugin(release: Release, project: Path) -> Path:
-    """The release's plugin tarball unpacked into the project (`podlb-plugin/`, committed with it;
-    its `venv/` is not), as a team without GitHub access keeps it (README, "TypeScript")."""
-    folder = project / "podlb-plugin"
-    with tarfile.open(release.plugin_tarball()) as tar:
-        tar.extractall(folder, filter="data")
-    (project / ".gitignore").write_text("node_modules/\nsdks/\npodlb-plugin/venv/\n")
-    return folder
+    assert mirror.requested == [f"/{tarball_name()}"]
 
 
 def test_typescript_package_add_on_the_source_plugin_then_pulumi_install_in_a_fresh_clone(
@@ -181,6 +170,13 @@ def test_a_typescript_program_with_the_published_sdk_gets_the_plugin_with_no_oth
 # with no hang and no Python traceback, and leaves no half-installed plugin behind.
 
 
+def installed(cli: PulumiCli, version: str = VERSION) -> bool:
+    """Whether the plugin cache holds podlb `version` as installed: its folder without the
+    `.partial` mark the engine leaves on an install that failed (and retries next time)."""
+    folder = cli.home / "plugins" / f"resource-{publishing.PACKAGE}-v{version}"
+    return folder.is_dir() and not folder.with_name(folder.name + ".partial").exists()
+
+
 def failed_preview(cli: PulumiCli, project: Path) -> str:
     failed = cli.run(project, "preview", timeout=300)
     assert failed.returncode != 0, failed.output[-3000:]
@@ -192,9 +188,9 @@ def test_a_version_the_mirror_lacks_names_the_url_it_tried(pulumi: PulumiCli, mi
     """An SDK (here YAML's options) asking for a podlb the mirror doesn't hold: a 404, with the URL."""
     cli = user_cli(pulumi, mirror)
     output = failed_preview(cli, yaml_project(cli, version="9.9.9"))
-    assert f"{mirror.url}/pulumi-resource-{publishing.PACKAGE}-v9.9.9-linux-amd64.tar.gz" in output, output[-3000:]
+    assert f"{mirror.url}/{tarball_name('9.9.9')}" in output, output[-3000:]
     assert "404" in output, output[-3000:]
-    assert not (cli.home / "plugins" / f"resource-{publishing.PACKAGE}-v9.9.9").exists()
+    assert not installed(cli, "9.9.9")
 
 
 def test_a_corrupt_tarball_is_refused(pulumi: PulumiCli, release: Release, tmp_path: Path) -> None:
@@ -205,8 +201,9 @@ def test_a_corrupt_tarball_is_refused(pulumi: PulumiCli, release: Release, tmp_p
     with serve(folder) as broken:
         cli = user_cli(pulumi, broken)
         output = failed_preview(cli, yaml_project(cli))
-    assert f"{publishing.PACKAGE}" in output, output[-3000:]
-    assert not (cli.home / "plugins" / f"resource-{publishing.PACKAGE}-v{VERSION}" / "venv").exists()
+        assert broken.requested and set(broken.requested) == {f"/{release.plugin_tarball().name}"}
+    assert "untarring" in output and "unexpected EOF" in output, output[-3000:]
+    assert not installed(cli)  # nothing a later run would take for the plugin
 
 
 def test_no_python_on_the_machine_says_so(pulumi: PulumiCli, mirror: Mirror) -> None:
@@ -217,4 +214,6 @@ def test_no_python_on_the_machine_says_so(pulumi: PulumiCli, mirror: Mirror) -> 
     cli.env_overrides["PATH"] = str(cli.toolchain_bin)  # the CLI and its hosts, no python3 anywhere
     assert shutil.which("python3", path=str(cli.toolchain_bin)) is None
     output = failed_preview(cli, project)
-    assert "python" in output.lower() and "PATH" in output, output[-3000:]
+    assert mirror.requested and set(mirror.requested) == {f"/{tarball_name()}"}  # it got that far
+    assert 'failed to locate any of ["python3" "python"] on your PATH' in output, output[-3000:]
+    assert not installed(cli)

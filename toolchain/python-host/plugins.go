@@ -14,9 +14,9 @@
 //     __main__.py, else `python -m pulumi.run.plugin <pyproject name> ARGS`, in its virtualenv; a
 //     policy pack as `python -m pulumi.policy ARGS <folder>` behind the SDK's policy proxy.
 //
-// Left out: the pre-release spellings of package versions beyond a/b/rc (.post, .dev: such a
-// package is skipped, as the real host skips what it can't translate), the fallback for plugins
-// whose pulumi SDK predates pulumi.run.plugin, debugging, and the uv and poetry toolchains.
+// Left out: the fallback for plugins whose pulumi SDK predates pulumi.run.plugin, debugging, the
+// uv and poetry toolchains; output of the virtualenv made for GetRequiredPackages goes to this
+// host's stderr, not to the engine's log.
 package main
 
 import (
@@ -83,12 +83,11 @@ func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequir
 		if err != nil {
 			return nil, err
 		}
-		out, err := cmd.Output()
-		if err != nil {
-			return nil, fmt.Errorf("looking for pulumi-plugin.json in the program's packages: %w", err)
-		}
-		if err := json.Unmarshal(out, &paths); err != nil {
-			return nil, fmt.Errorf("looking for pulumi-plugin.json in the program's packages: %w", err)
+		// As the real host: a script that can't run leaves only the pulumi-* names to go by.
+		if out, err := cmd.Output(); err == nil {
+			if err := json.Unmarshal(out, &paths); err != nil {
+				return nil, fmt.Errorf("looking for pulumi-plugin.json in the program's packages: %w", err)
+			}
 		}
 	}
 	response := &pulumirpc.GetRequiredPackagesResponse{}
@@ -134,27 +133,47 @@ func packageDependency(dist plugin.DependencyInfo, declared *plugin.PulumiPlugin
 	if !strings.HasPrefix(version, "v") {
 		version = "v" + version
 	}
-	return &pulumirpc.PackageDependency{Name: name, Version: version, Kind: "resource", Server: server}
+	dependency := &pulumirpc.PackageDependency{Name: name, Version: version, Kind: "resource", Server: server}
+	if declared != nil {
+		dependency.Parameterization = parameterization(declared.Parameterization)
+		dependency.Extension = parameterization(declared.ExtensionParameterization)
+	}
+	return dependency
 }
 
-var pep440 = regexp.MustCompile(`^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(a|b|rc)(\d+))?$`)
+func parameterization(p *plugin.PulumiParameterizationJSON) *pulumirpc.PackageParameterization {
+	if p == nil {
+		return nil
+	}
+	return &pulumirpc.PackageParameterization{Name: p.Name, Version: p.Version, Value: p.Value}
+}
 
-// pluginVersion turns a distribution's version into its plugin's (1.2 -> 1.2.0, 1.2.3rc4 ->
-// 1.2.3-rc.4), or "" for a spelling left out here.
+var pep440 = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:(a|b|rc)(\d+))?(?:\.post(\d+))?(?:\.dev(\d+))?$`)
+
+// pluginVersion turns a distribution's PEP 440 version into its plugin's semver, as the real
+// host documents it (determinePluginVersion): at least three numbers (1.2 -> 1.2.0), a/b/rc as
+// -alpha.N/-beta.N/-rc.N, .postN as +postN, .devN as +devN (or devN after +postN). "" for what
+// it doesn't translate (epochs, local versions), which the host skips, as the real one does.
 func pluginVersion(v string) string {
 	m := pep440.FindStringSubmatch(v)
 	if m == nil {
 		return ""
 	}
-	parts := []string{m[1], "0", "0"}
-	for i, p := range m[2:4] {
-		if p != "" {
-			parts[i+1] = p
-		}
+	numbers := strings.Split(m[1], ".")
+	for len(numbers) < 3 {
+		numbers = append(numbers, "0")
 	}
-	out := strings.Join(parts, ".")
-	if m[4] != "" {
-		out += "-" + map[string]string{"a": "alpha", "b": "beta", "rc": "rc"}[m[4]] + "." + m[5]
+	out := strings.Join(numbers, ".")
+	if m[2] != "" {
+		out += "-" + map[string]string{"a": "alpha", "b": "beta", "rc": "rc"}[m[2]] + "." + m[3]
+	}
+	switch {
+	case m[4] != "" && m[5] != "":
+		out += "+post" + m[4] + "dev" + m[5]
+	case m[4] != "":
+		out += "+post" + m[4]
+	case m[5] != "":
+		out += "+dev" + m[5]
 	}
 	return out
 }
@@ -181,7 +200,7 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest,
 			return fmt.Errorf("checking if the plugin is a buildable package: %w", err)
 		}
 		if buildable {
-			if err := tc.InstallPackage(ctx, dir, false, true, stdout, stderr); err != nil {
+			if err := tc.InstallPackage(ctx, dir, req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 				return err
 			}
 		}
