@@ -1,9 +1,9 @@
 """`podlb install-plugin`: put this environment's `pulumi-resource-podlb` into Pulumi's plugin
-cache, so `pulumi up` finds the podlb provider without this virtualenv on PATH (most users run
-`pulumi` with the stack's venv named in Pulumi.yaml, not activated). It runs
-`pulumi plugin install resource podlb <version> --file <this venv's pulumi-resource-podlb>`; the
-cached plugin runs this venv's Python, so run the command again after re-creating the venv or
-upgrading podlb."""
+cache. Since 0.4.0 the engine fetches the plugin by itself (the package declares it: README,
+"Installing podlb into your own stack"); this stays for a machine that can reach neither GitHub
+nor a mirror. It runs `pulumi plugin install resource podlb <version> --file <this venv's
+pulumi-resource-podlb>`; the cached plugin runs this venv's Python, so run the command again after
+re-creating the venv or upgrading podlb."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ from typing import Any
 from ..version import VERSION
 
 PLUGIN = "pulumi-resource-podlb"
+
+
+NO_LONGER_NEEDED = (
+    "(podlb install-plugin is no longer needed since 0.4.0: `pulumi install` or the first `pulumi preview` "
+    'fetches the plugin by itself, from GitHub or your mirror; see the README, "Installing podlb into your '
+    'own stack". Keep it for a machine that can reach neither.)'
+)
 
 
 def plugin_executable() -> Path | None:
@@ -57,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"podlb install-plugin: `{' '.join(command)}` failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
         return 1
     print(f"installed resource plugin podlb {VERSION} from {plugin} into Pulumi's plugin cache")
+    print(NO_LONGER_NEEDED)
     return 0
 
 
@@ -66,7 +74,8 @@ def add_parser(sub: Any) -> None:
         help="install this environment's podlb provider plugin into Pulumi's plugin cache",
         description=f"Run `pulumi plugin install resource podlb {VERSION} --file <{PLUGIN} of this "
         "environment>`, so that `pulumi up` finds the podlb provider when this virtualenv is not on PATH. "
-        "Run it again after upgrading podlb or re-creating the virtualenv.",
+        "Run it again after upgrading podlb or re-creating the virtualenv. Not needed since 0.4.0 where the "
+        "engine can download the plugin (from GitHub or a mirror).",
     )
     parser.add_argument("--pulumi", default="pulumi", help="the Pulumi CLI to run (default: pulumi on PATH)")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")

@@ -23,7 +23,8 @@ def test_runs_the_cli_with_this_venvs_plugin(tmp_path, capsys):
     fake.chmod(0o755)
     assert main(["install-plugin", "--pulumi", str(fake)]) == 0
     assert record.read_text().split() == ["plugin", "install", "resource", "podlb", VERSION, "--file", str(PLUGIN)]
-    assert f"podlb {VERSION}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"podlb {VERSION}" in out and "no longer needed since 0.4.0" in out
 
 
 def test_a_failing_cli_is_reported_with_its_output(tmp_path, capsys):
