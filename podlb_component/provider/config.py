@@ -141,7 +141,9 @@ def config_schema() -> dict[str, Any]:
 def stack_provider_config() -> dict[str, Any]:
     """The default podlb provider's configuration as the engine will give it: this stack's
     `podlb:*` config keys (read in the program)."""
-    from pulumi.runtime.config import get_config
+    from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
-    values = {k: get_config(f"podlb:{k}") for k in KEY_NAMES}
+    # every podlb:* key the stack sets, misspelt ones too (check_config names those)
+    names = {key.split(":", 1)[1] for key in (*CONFIG.get(), *get_config_env()) if key.startswith("podlb:")}
+    values = {k: get_config(f"podlb:{k}") for k in (*KEY_NAMES, *sorted(names - set(KEY_NAMES)))}
     return {k: v for k, v in values.items() if v is not None}

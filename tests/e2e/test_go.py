@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from podlb_component.provider.publishing import GO_MODULE, NAMESPACE, PACKAGE
@@ -22,6 +23,7 @@ from . import checks
 from .cli import REPO, PulumiCli
 from .release import Release, vendored_plugin
 from .test_examples import seed_all
+from .test_plugin_acquisition import teammates_clone
 from .twin import GROUP, assert_lifecycle_like_the_twin, refused_at_preview
 
 EXAMPLE = REPO / "examples" / "go"
@@ -54,11 +56,23 @@ def go_project(pulumi: PulumiCli, release: Release | None = None) -> Path:
     return project
 
 
-def test_go_example_lifecycle(pulumi: PulumiCli, sandbox: Sandbox, release: Release) -> None:
-    """Through the source plugin: the engine builds its venv and starts it with the Python host."""
+def test_go_example_lifecycle_then_pulumi_install_in_a_fresh_clone(
+    pulumi: PulumiCli, sandbox: Sandbox, release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Through the source plugin: the engine builds its venv and starts it with the Python host.
+    Then a teammate's clone (no sdks/, no plugin venv, a fresh PULUMI_HOME): `pulumi install`
+    regenerates the SDK that go.mod's replace names and builds the plugin's venv; preview works."""
     project = go_project(pulumi, release)
     assert (project / "podlb-plugin" / "venv" / "bin" / "python").is_file()
     assert_lifecycle_like_the_twin(pulumi, sandbox, project, language="go example")
+
+    teammate, clone = teammates_clone(pulumi, project, EXAMPLE, tmp_path_factory.mktemp("go-teammate"))
+    assert not (clone / SDK_DIR).exists()
+    installed = teammate.run(clone, "install", timeout=900).ok()
+    assert (clone / SDK_DIR / "podlb" / "podDirectService.go").is_file(), installed.output[-3000:]
+    assert (clone / "podlb-plugin" / "venv" / "bin" / "python").is_file(), installed.output[-3000:]
+    previewed = teammate.run(clone, "preview").ok()
+    assert "podlb:index:PodDirectService" in previewed.output, previewed.output[-3000:]
 
 
 def test_go_bad_input_names_the_field_and_the_fix(pulumi: PulumiCli, sandbox: Sandbox) -> None:

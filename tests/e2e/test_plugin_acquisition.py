@@ -110,6 +110,20 @@ def test_a_yaml_program_gets_the_plugin_with_zero_steps(pulumi: PulumiCli, sandb
     assert mirror.requested == [f"/{tarball_name()}"]
 
 
+def teammates_clone(cli: PulumiCli, project: Path, example: Path, tmp: Path) -> tuple[PulumiCli, Path]:
+    """A teammate's clone of `project`: what git holds (no node_modules, generated sdks, plugin
+    venv or stack config), on a CLI of their own with a fresh PULUMI_HOME, the example's stack
+    created. npm settings (the offline cache) carry over."""
+    teammate = PulumiCli(cli.toolchain_bin, cli.sandbox, tmp, venv_on_path=cli.venv_on_path)
+    teammate.env_overrides.update({k: v for k, v in cli.env_overrides.items() if k.startswith("npm_")})
+    clone = teammate.tmp / "clone"
+    shutil.copytree(project, clone, ignore=shutil.ignore_patterns("node_modules", "sdks", "venv", "Pulumi.*.yaml"))
+    teammate.projects.append((clone, "dev"))
+    teammate.set_config(clone, yaml.safe_load((example / "Pulumi.dev.yaml").read_text())["config"])
+    teammate.run(clone, "stack", "init", "dev").ok()
+    return teammate, clone
+
+
 def test_typescript_package_add_on_the_source_plugin_then_pulumi_install_in_a_fresh_clone(
     npm: PulumiCli, sandbox: Sandbox, release: Release, mirror: Mirror, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -128,14 +142,8 @@ def test_typescript_package_add_on_the_source_plugin_then_pulumi_install_in_a_fr
     previewed = cli.run(project, "preview").ok()
     assert "podlb:bce:SecurityGroupRule" in previewed.output, previewed.output[-3000:]
 
-    # A teammate's clone: what git holds (no node_modules, sdks or plugin venv), a fresh PULUMI_HOME.
-    teammate = user_cli(PulumiCli(cli.toolchain_bin, sandbox, tmp_path_factory.mktemp("teammate")), mirror)
-    teammate.env_overrides.update({k: v for k, v in npm.env_overrides.items() if k.startswith("npm_")})
-    clone = teammate.tmp / "clone"
-    shutil.copytree(project, clone, ignore=shutil.ignore_patterns("node_modules", "sdks", "venv", "Pulumi.*.yaml"))
-    teammate.projects.append((clone, "dev"))
-    teammate.set_config(clone, yaml.safe_load((TYPESCRIPT_EXAMPLE / "Pulumi.dev.yaml").read_text())["config"])
-    teammate.run(clone, "stack", "init", "dev").ok()
+    teammate, clone = teammates_clone(cli, project, TYPESCRIPT_EXAMPLE, tmp_path_factory.mktemp("teammate"))
+    teammate = user_cli(teammate, mirror)
     installed = teammate.run(clone, "install", timeout=900).ok()
     assert (clone / "podlb-plugin" / "venv" / "bin" / "python").is_file(), installed.output[-3000:]
     assert (clone / "node_modules" / NPM_PACKAGE / "bin" / "index.js").is_file(), installed.output[-3000:]

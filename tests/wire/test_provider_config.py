@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from podlb_component.provider.config import check_config, settings_from_config
+from podlb_component.provider.config import check_config, settings_from_config, stack_provider_config
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import ADDON_TYPE, RULE_TYPE
 from tests.support.provider_host import ProviderHost, ProviderHostError
@@ -65,6 +65,21 @@ def test_a_misspelled_key_gets_a_did_you_mean():
     assert set(found) == {"acessKeyId"}
     assert "podlb:acessKeyId is not a podlb setting (did you mean 'accessKeyId'?)" in found["acessKeyId"]
     assert "podlb:secretAccessKey" in found["acessKeyId"]  # and the keys it does read
+
+
+def test_the_programs_own_check_sees_misspelled_keys_too():
+    """The components check the stack's podlb:* config before the first podlb resource registers
+    (cluster/component.py), so a typo is named by the program, not by the engine aborting it."""
+    from pulumi.runtime import config
+
+    saved = dict(config.CONFIG.get())
+    config.set_all_config({"podlb:regoin": "bj", "podlb:accessKeyId": "AK1", "kubernetes:context": "x"})
+    try:
+        seen = stack_provider_config()
+    finally:
+        config.set_all_config(saved)
+    assert seen == {"accessKeyId": "AK1", "regoin": "bj"}
+    assert "did you mean 'region'?" in failures({**PAIR, **seen})["regoin"]
 
 
 def test_engine_keys_and_other_settings_of_a_podlb_project_are_not_errors():
