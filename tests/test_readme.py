@@ -83,3 +83,32 @@ def test_the_typescript_sample_is_the_typescript_example():
     """The README's TypeScript program is examples/typescript's (which tests/e2e/test_typescript.py runs)."""
     sample = readme_block("```typescript\n")
     assert sample.strip() and sample in ROOT.joinpath("examples", "typescript", "index.ts").read_text()
+
+
+def readme_section(heading: str) -> str:
+    return ROOT.joinpath("README.md").read_text().split(f"\n## {heading}", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_sandbox_steps_are_commands_the_sandbox_takes():
+    """Every `podlb sandbox …` line of "Try it locally" parses with the CLI's own parser, the
+    envtest line is the one the sandbox prints when it finds no binaries, and the default cluster
+    the README names is the sandbox's."""
+    import argparse
+    import shlex
+
+    from podlb_component.cli import parser
+    from podlb_component.sandbox import ClusterSeed
+    from podlb_component.sandbox.control_plane import GET_BINARIES, GET_ENVTEST
+
+    section = readme_section("Try it locally: `podlb sandbox`")
+    commands = [line.split("#")[0].strip().rstrip("&").strip() for line in section.splitlines()]
+    sandbox_lines = [c for c in commands if c.startswith("podlb sandbox")]
+    assert len(sandbox_lines) == 2, sandbox_lines
+    for line in sandbox_lines:
+        args = parser().parse_args(shlex.split(line)[1:])
+        assert isinstance(args, argparse.Namespace) and args.func.__module__ == "podlb_component.cli.sandbox"
+    export = next(c for c in commands if c.startswith("export KUBEBUILDER_ASSETS="))
+    assert export == GET_ENVTEST and GET_ENVTEST in GET_BINARIES
+    seed = ClusterSeed()
+    assert f"`{seed.cluster_id}` (`{seed.network_mode}`, VPC `{seed.vpc_cidr}`" in " ".join(section.split())
+    assert f"node security group `{seed.node_security_groups[0]}`" in " ".join(section.split())

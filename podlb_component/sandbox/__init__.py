@@ -2,9 +2,11 @@
 
 It starts the fake BCE API (seeded with one CCE cluster, its security groups and the LB
 controller add-on), a stand-in for cce-lb-controller watching a kubeconfig, and — with a
-toolchain directory — etcd, kube-apiserver and kube-controller-manager on 127.0.0.1, where
-it creates `kube-system/cce-ip-masq-agent` as CCE's installer does. It writes an env file
-(kubeconfig, BCE endpoint and credentials, cluster id) and cleans up everything it made.
+directory holding etcd and kube-apiserver (envtest's, or podlb's toolchain: see
+`control_plane.find_binaries`) — a control plane of its own on 127.0.0.1. Wherever the
+`kube-system/cce-ip-masq-agent` ConfigMap is missing it creates it as CCE's installer does (and
+never touches one that exists). It writes an env file (kubeconfig, BCE endpoint and credentials,
+cluster id) and cleans up everything it started.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP
-from .control_plane import ControlPlane, ControlPlaneError
+from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
+from .control_plane import Binaries, ControlPlane, ControlPlaneError, Progress, find_binaries
 from .fake_bce import FakeBce, FakeBceState
 from .lb_controller import StandInLbController
 
 INSTALLER_FIELD_MANAGER = "cce-installer"
-__all__ = ["ClusterSeed", "ControlPlaneError", "Sandbox"]
+__all__ = ["Binaries", "ClusterSeed", "ControlPlaneError", "Sandbox", "find_binaries"]
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ class ClusterSeed:
 class Sandbox:
     cluster: ClusterSeed = field(default_factory=ClusterSeed)
     control_plane_bin: Path | None = None
-    """A toolchain bin directory (`bash .ci/toolchain`): start etcd + kube-apiserver there."""
+    """A directory with etcd and kube-apiserver (envtest's, or `bash .ci/toolchain`'s, which has
+    kube-controller-manager too): start a control plane from there."""
     kubeconfig: Path | None = None
     """An existing cluster (kind, k3d, minikube) to watch instead of a control plane of our own."""
     work_dir: Path | None = None
@@ -64,6 +71,9 @@ class Sandbox:
     controller: StandInLbController | None = None
     access_key_id: str = ""
     secret_access_key: str = field(default="", repr=False)
+    report: Progress = field(default=_quiet, repr=False)
+    """Told, a line at a time, what start did that a user should know (what keeps Endpoints, the
+    ip-masq ConfigMap made or found)."""
     _own_work_dir: bool = False
 
     def start(self) -> Sandbox:
@@ -75,15 +85,35 @@ class Sandbox:
         try:
             self._start_fake()
             if self.control_plane_bin is not None:
-                self.control_plane = ControlPlane(Path(self.control_plane_bin), self.work_dir).start()
+                self.control_plane = ControlPlane(Path(self.control_plane_bin), self.work_dir)
+                self.control_plane.start()
                 self.kubeconfig = self.control_plane.kubeconfig
-                self._install_ip_masq_configmap()
+                self.report(self._endpoints_note())
             assert self.kubeconfig is not None
+            try:
+                self._ensure_ip_masq_configmap()
+            except Exception as exc:  # unreachable, refused, a kubeconfig it can't read: one line, no traceback
+                status = getattr(exc, "status", None)  # kubernetes' ApiException: "(403)\nReason: …\nHTTP response…"
+                text = f"HTTP {status} {getattr(exc, 'reason', '')}" if status else str(exc).strip()
+                reason = text.splitlines()[0] if text else type(exc).__name__
+                raise ControlPlaneError(
+                    f"checking {IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP} through {self.kubeconfig} failed: {reason}"
+                ) from exc
             self.controller = StandInLbController(str(self.kubeconfig), self.cluster.vpc_cidr).start()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _endpoints_note(self) -> str:
+        assert self.control_plane is not None
+        where = self.control_plane.bin_dir
+        if self.control_plane.controller_manager:
+            return f"kube-controller-manager from {where} keeps Endpoints, namespaces and garbage collection"
+        return (
+            f"no kube-controller-manager in {where}: the sandbox keeps Services' Endpoints itself and the "
+            "API server deletes without garbage collection (a deleted namespace stays Terminating)"
+        )
 
     def _start_fake(self) -> None:
         if self.seed_file is not None:
@@ -105,21 +135,42 @@ class Sandbox:
             )
         self.fake = FakeBce(state).start()
 
-    def _install_ip_masq_configmap(self) -> None:
-        """kube-system/cce-ip-masq-agent with CCE's default document (CCE doc ikhe6h1bc)."""
+    def _ensure_ip_masq_configmap(self) -> bool:
+        """Create kube-system/cce-ip-masq-agent with CCE's default document (CCE doc ikhe6h1bc), as
+        CCE's installer does, when the cluster has none; one that exists is left as it is. Returns
+        whether it was created."""
         from kubernetes import client, config
+        from kubernetes.client.exceptions import ApiException
 
         assert self.kubeconfig is not None
         api = client.CoreV1Api(config.new_client_from_config(config_file=str(self.kubeconfig)))  # type: ignore[no-untyped-call]
+        name = f"{IP_MASQ_NAMESPACE}/{IP_MASQ_CONFIGMAP}"
+        try:
+            api.read_namespaced_config_map(IP_MASQ_CONFIGMAP, IP_MASQ_NAMESPACE)
+            self.report(f"{name} exists: left as it is")
+            return False
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
         body: Any = {
             "metadata": {
                 "name": IP_MASQ_CONFIGMAP,
-                "namespace": "kube-system",
+                "namespace": IP_MASQ_NAMESPACE,
                 "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"},
             },
-            "data": {"config": CCE_DEFAULT_CONFIG},
+            "data": {IP_MASQ_DATA_KEY: CCE_DEFAULT_CONFIG},
         }
-        api.create_namespaced_config_map("kube-system", body, field_manager=INSTALLER_FIELD_MANAGER)
+        try:
+            api.create_namespaced_config_map(IP_MASQ_NAMESPACE, body, field_manager=INSTALLER_FIELD_MANAGER)
+        except ApiException as exc:
+            if exc.status != 409:  # made meanwhile by someone else: theirs stays
+                raise
+            self.report(f"{name} exists: left as it is")
+            return False
+        self.report(
+            f"created {name} with CCE's default document, as CCE's installer does (it stays when the sandbox stops)"
+        )
+        return True
 
     def env(self) -> dict[str, str]:
         """What `pulumi` and tests need to reach the sandbox."""
@@ -132,21 +183,27 @@ class Sandbox:
             "PODLB_CLUSTER_ID": self.cluster.cluster_id,
         }
 
+    def env_file_text(self) -> str:
+        return "".join(f"{k}={v}\n" for k, v in self.env().items())
+
     def write_env_file(self, path: Path) -> Path:
-        path.write_text("".join(f"{k}={v}\n" for k, v in self.env().items()))
+        path.write_text(self.env_file_text())
         path.chmod(0o600)  # it holds the fake's secret key
         return path
 
-    def stop(self) -> None:
-        for stop in (
-            self.controller.stop if self.controller else None,
-            self.control_plane.stop if self.control_plane else None,
-            self.fake.stop if self.fake else None,
-        ):
-            if stop is not None:
-                stop()
+    def stop(self, progress: Progress = _quiet) -> None:
+        """Stop what start started, last first, telling `progress` what it is stopping."""
+        if self.controller is not None:
+            progress("stopping the cce-lb-controller stand-in")
+            self.controller.stop()
+        if self.control_plane is not None:
+            self.control_plane.stop(progress)
+        if self.fake is not None:
+            progress(f"stopping the fake BCE API ({self.fake.endpoint})")
+            self.fake.stop()
         self.controller = self.control_plane = self.fake = None
-        if self._own_work_dir and self.work_dir is not None:
+        if self._own_work_dir and self.work_dir is not None and self.work_dir.exists():
+            progress(f"removing {self.work_dir}")
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:

@@ -20,6 +20,7 @@ from ..cce_annotations import BACKEND_TYPE, INTERNAL_VPC, LOAD_BALANCER_ID
 
 FIELD_MANAGER = "cce-lb-controller"
 PUBLIC_RANGE = ipaddress.ip_network("192.0.2.0/24")  # TEST-NET-1: an address nothing routes to
+REQUEST_TIMEOUT = 10  # seconds: a call to an API server that stopped answering can't hold up stop()
 
 
 def blb_for(uid: str) -> str:
@@ -69,7 +70,8 @@ class StandInLbController:
     def reconcile_once(self) -> int:
         """One pass over every Service; returns how many it wrote."""
         written = 0
-        services = self._api.api_client.sanitize_for_serialization(self._api.list_service_for_all_namespaces())
+        listed = self._api.list_service_for_all_namespaces(_request_timeout=REQUEST_TIMEOUT)
+        services = self._api.api_client.sanitize_for_serialization(listed)
         for service in services.get("items") or []:
             writes = wanted_writes(service, self.vpc_cidr)
             if writes is None:
@@ -77,10 +79,18 @@ class StandInLbController:
             annotations, ingress = writes
             name, namespace = service["metadata"]["name"], service["metadata"]["namespace"]
             self._api.patch_namespaced_service(
-                name, namespace, {"metadata": {"annotations": annotations}}, field_manager=FIELD_MANAGER
+                name,
+                namespace,
+                {"metadata": {"annotations": annotations}},
+                field_manager=FIELD_MANAGER,
+                _request_timeout=REQUEST_TIMEOUT,
             )
             self._api.patch_namespaced_service_status(
-                name, namespace, {"status": {"loadBalancer": {"ingress": ingress}}}, field_manager=FIELD_MANAGER
+                name,
+                namespace,
+                {"status": {"loadBalancer": {"ingress": ingress}}},
+                field_manager=FIELD_MANAGER,
+                _request_timeout=REQUEST_TIMEOUT,
             )
             written += 1
         return written

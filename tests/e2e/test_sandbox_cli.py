@@ -1,6 +1,7 @@
 """`podlb sandbox --control-plane` as a user runs it: it writes the env file, the API server it
-started answers, the ip-masq ConfigMap is there under the installer's field manager, and on
-SIGTERM every process, the env file and the temp dir are gone."""
+started answers, the ip-masq ConfigMap is there under the installer's field manager, the
+toolchain's kube-controller-manager runs, and on SIGTERM it says what it stops and every process,
+the env file and the temp dir are gone."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def test_sandbox_command_starts_and_cleans_up(toolchain_bin: Path, tmp_path: Pat
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=90)
     assert proc.returncode == 0, output
-    assert "podlb sandbox: stopped" in output
+    assert f"kube-controller-manager from {toolchain_bin} keeps Endpoints" in output  # the toolchain has one
+    assert "podlb sandbox: created kube-system/cce-ip-masq-agent" in output
+    assert "podlb sandbox: stopping (SIGTERM)" in output and "podlb sandbox: stopping kube-controller-manager" in output
+    assert f"podlb sandbox: removed {env_file}" in output and "podlb sandbox: stopped in" in output
     assert not env_file.exists() and not work_dir.exists()
     pids = subprocess.run(["pgrep", "-f", str(work_dir)], capture_output=True, text=True, check=False).stdout
     assert pids == "", f"processes left running: {pids}"
