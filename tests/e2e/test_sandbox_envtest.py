@@ -84,11 +84,20 @@ def child_env(**overrides: str) -> dict[str, str]:
 class SandboxRun:
     """`podlb sandbox ARGS` in a process group of its own, as a terminal runs a foreground job."""
 
-    def __init__(self, env_file: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        env_file: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        podlb: list[str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        """`podlb` is the command (default: this interpreter's podlb)."""
         self.env_file = env_file
+        command = podlb or [sys.executable, "-m", "podlb_component"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "podlb_component", "sandbox", "--env-file", str(env_file), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+            [*command, "sandbox", "--env-file", str(env_file), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True, cwd=cwd,
         )  # fmt: skip
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
