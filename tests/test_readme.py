@@ -112,3 +112,30 @@ def test_the_sandbox_steps_are_commands_the_sandbox_takes():
     seed = ClusterSeed()
     assert f"`{seed.cluster_id}` (`{seed.network_mode}`, VPC `{seed.vpc_cidr}`" in " ".join(section.split())
     assert f"node security group `{seed.node_security_groups[0]}`" in " ".join(section.split())
+
+
+def test_every_link_within_the_readme_names_one_of_its_headings():
+    text = ROOT.joinpath("README.md").read_text()
+    prose = re.sub(r"(?ms)^```.*?^```", "", text)  # not the comments of code blocks
+
+    def slug(heading: str) -> str:  # GitHub's anchor for a heading
+        return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+    anchors = {slug(m.group(1)) for m in re.finditer(r"(?m)^#+ (.+)$", prose)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", prose))
+    assert links and links <= anchors, sorted(links - anchors)
+
+
+def test_the_install_lines_name_this_version_and_the_published_names():
+    """The requirements line, the tarball names, the YAML options and the tag in the README are
+    this release's (pyproject's version), so a bump can't leave them behind."""
+    from podlb_component.provider import publishing
+
+    version = re.search(r'(?m)^version = "(.+)"$', ROOT.joinpath("pyproject.toml").read_text())[1]
+    text = ROOT.joinpath("README.md").read_text()
+    wheel = f"{publishing.PYTHON_DISTRIBUTION}-{version}-py3-none-any.whl"
+    assert f"podlb @ file:///abs/path/to/{wheel}" in readme_block("```text\n# the stack's requirements.txt")
+    found_versions = set(re.findall(r"pulumi-resource-podlb-v(\d+\.\d+\.\d+)-", text))
+    assert found_versions == {version}, found_versions
+    assert f'options: {{version: {version}, pluginDownloadURL: "{publishing.PLUGIN_DOWNLOAD_URL}"}}' in text
+    assert set(re.findall(r"plugin@v(\d+\.\d+\.\d+)", text)) == {version}

@@ -15,14 +15,15 @@ from ..cluster.lb_controller import LB_CONTROLLER_ID
 from ..errors import PodLbError
 from ..preview_engine import MissingLiveObject, find_cause
 from .exit_status import EXIT_FAILED, EXIT_INVALID, EXIT_OK
-from .plan_runner import Plan, build_plan, execute, user_frames
+from .plan_runner import KeepGoing, Plan, PlanError, build_plan, execute, user_frames
 from .project import Project, ProjectError, load_project
 from .render import render_data, render_text
 
-ADDON_MISSING_HINT = (
-    "the cce-lb-controller Deployment of this standalone cluster is missing: install the add-on from the "
-    "CCE console (cluster -> add-ons -> CCE LB Controller), or set lb_controller: ensure (CCE add-on API) "
-    "or lb_controller: helm with lb_controller_chart.repository"
+ADDON_MISSING = PlanError(
+    "the cce-lb-controller Deployment of this standalone cluster is missing",
+    field="lb_controller",
+    fix="install the add-on from the CCE console (cluster -> add-ons -> CCE LB Controller), or set "
+    "lb_controller: ensure (CCE add-on API) or lb_controller: helm with lb_controller_chart.repository",
 )
 
 
@@ -36,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "plan file: a YAML document that declares clusters and Services without a Pulumi project "
         "(format: podlb_component/program.py; example: examples/plan-file/shop.yaml). Exit 1 on "
         "invalid input — a bad path, project, stack config or plan file, or arguments the components "
-        "refuse — (with -o json|yaml the document lists the errors), 2 when the program fails.",
+        "refuse, every one of them in one run (with -o json|yaml the document's errors list each as "
+        "{resource, field, message, fix}); 2 when the program fails.",
     )
     plan.add_argument(
         "target",
@@ -57,13 +59,32 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     plan.set_defaults(func=run)
 
 
-def _plan_failed(args: argparse.Namespace, project: str | None, stack: str | None, message: str, code: int) -> int:
+def _plan_failed(
+    args: argparse.Namespace,
+    project: str | None,
+    stack: str | None,
+    errors: list[PlanError],
+    code: int,
+    notes: list[str] | None = None,
+) -> int:
     """Say why plan stopped: on stderr, and — for `-o json|yaml` — as the document a pipeline
     parses, with its `errors` filled in."""
-    print(f"podlb plan: {message}", file=sys.stderr)
+    print(f"podlb plan: {_heading(errors, stack)}", file=sys.stderr)
+    for note in notes or []:
+        print(f"note: {note}", file=sys.stderr)
     if args.output != "table":
-        render_data(Plan(project or "", stack or "", errors=[message]), sys.stdout, args.output)
+        render_data(Plan(project or "", stack or "", errors=errors, notes=notes or []), sys.stdout, args.output)
     return code
+
+
+def _heading(errors: list[PlanError], stack: str | None) -> str:
+    """One error that isn't about a resource (a bad path, a failed program) as it is; errors
+    about the components' inputs under one heading, each on its own after it."""
+    texts = [error.text() for error in errors]
+    if len(errors) == 1 and not errors[0].resource:
+        return texts[0]
+    count = "invalid input" if len(errors) == 1 else f"{len(errors)} invalid inputs"
+    return f"{count} in stack '{stack}':\n" + "\n".join(texts)
 
 
 def _other_environment(project: Project) -> bool:
@@ -85,9 +106,13 @@ def _plan_in(project: Project, args: argparse.Namespace) -> int:
             args,
             project.name,
             project.stack,
-            f"the stack's Python environment ({python}, from {project.python_from}) has no podlb: add podlb to "
-            "its requirements.txt (podlb is not on PyPI: name the wheel or git URL your team installs it "
-            "from) and run `pulumi install`",
+            [
+                PlanError(
+                    f"the stack's Python environment ({python}, from {project.python_from}) has no podlb",
+                    fix="add podlb to its requirements.txt (podlb is not on PyPI: name the wheel or git URL your "
+                    "team installs it from) and run `pulumi install`",
+                )
+            ],
             EXIT_FAILED,
         )
     target = str(project.stack_file if project.document is not None else project.dir)
@@ -124,36 +149,62 @@ def run(args: argparse.Namespace) -> int:
         project = load_project(args.target, args.stack, demo=args.demo)
         project.facts = _facts_file(args.facts, project.dir)
     except ProjectError as exc:  # a bad path, project file, stack config or plan file
-        return _plan_failed(args, None, args.stack, str(exc), EXIT_INVALID)
+        return _plan_failed(args, None, args.stack, [PlanError.from_text(str(exc))], EXIT_INVALID)
     if not args.in_this_process and _other_environment(project):
         return _plan_in(project, args)
+    keep_going = KeepGoing()  # every component's invalid inputs, not only the first one's
     try:
-        program_run = execute(project)
+        program_run = execute(project, keep_going=keep_going)
     except Exception as exc:  # the program failed, as `pulumi preview` would
-        invalid = find_cause(exc, PodLbError)
-        if invalid is not None:
-            return _plan_failed(
-                args, project.name, project.stack, f"invalid input in stack '{project.stack}':\n{invalid}", EXIT_INVALID
-            )
-        config_error = find_cause(exc, pulumi.ConfigMissingError) or find_cause(exc, pulumi.ConfigTypeError)
-        if config_error is not None:  # the program asked for config the stack file lacks or mistypes
-            where = user_frames(exc, project.dir)
-            stack_file = project.stack_file.name if project.stack_file else f"Pulumi.{project.stack}.yaml"
-            text = (
-                f"stack config of stack '{project.stack}' ({stack_file}): {' '.join(str(config_error).split())}"
-                + ("\n" + "\n".join(where) if where else "")
-                + f"\n  fix: set it in {stack_file} (or give it a default in the config: block of Pulumi.yaml)"
-            )
-            return _plan_failed(args, project.name, project.stack, text, EXIT_INVALID)
-        missing = find_cause(exc, MissingLiveObject)
-        if missing is not None and missing.object_id == LB_CONTROLLER_ID:
-            return _plan_failed(args, project.name, project.stack, ADDON_MISSING_HINT, EXIT_INVALID)
-        where = user_frames(exc, project.dir)
-        text = f"the program failed: {type(exc).__name__}: {exc}" + ("\n" + "\n".join(where) if where else "")
-        return _plan_failed(args, project.name, project.stack, text, EXIT_FAILED)
+        return _plan_failed(args, project.name, project.stack, *_refused(keep_going.errors, exc, project))
+    if keep_going.errors:
+        return _plan_failed(args, project.name, project.stack, *_refused(keep_going.errors, None, project))
     plan = build_plan(project, program_run)
     if args.output == "table":
         render_text(plan, sys.stdout)
     else:
         render_data(plan, sys.stdout, args.output)
     return EXIT_INVALID if plan.errors else EXIT_OK
+
+
+def _refused(kept: list[PodLbError], exc: Exception | None, project: Project) -> tuple[list[PlanError], int, list[str]]:
+    """The errors of a run plan refuses, its exit status and notes: the inputs the components
+    refused (kept while the program went on), then what stopped the program, if anything. A
+    program that fails after a refusal most likely tripped over the refused component's
+    stand-in: its failure is a note, not another error."""
+    errors = [one for error in kept for one in PlanError.of(error)]
+    if exc is None:
+        return errors, EXIT_INVALID, []
+    failure, code = _failure(exc, project)
+    if errors and code == EXIT_FAILED:
+        where = user_frames(exc, project.dir)
+        note = (
+            "the program stopped after the invalid inputs above, so what it does after that was not "
+            f"checked; fix these and run plan again. It stopped at {type(exc).__name__}: {exc}"
+            + ("\n" + "\n".join(where) if where else "")
+        )
+        return errors, EXIT_INVALID, [note]
+    return errors + failure, code, []
+
+
+def _failure(exc: Exception, project: Project) -> tuple[list[PlanError], int]:
+    """Why the program failed, and the exit status: invalid input (1) or a failed program (2)."""
+    invalid = find_cause(exc, PodLbError)
+    if invalid is not None:
+        return PlanError.of(invalid), EXIT_INVALID
+    config_error = find_cause(exc, pulumi.ConfigMissingError) or find_cause(exc, pulumi.ConfigTypeError)
+    if config_error is not None:  # the program asked for config the stack file lacks or mistypes
+        where = user_frames(exc, project.dir)
+        stack_file = project.stack_file.name if project.stack_file else f"Pulumi.{project.stack}.yaml"
+        error = PlanError(
+            f"stack config of stack '{project.stack}' ({stack_file}): {' '.join(str(config_error).split())}"
+            + ("\n" + "\n".join(where) if where else ""),
+            fix=f"set it in {stack_file} (or give it a default in the config: block of Pulumi.yaml)",
+        )
+        return [error], EXIT_INVALID
+    missing = find_cause(exc, MissingLiveObject)
+    if missing is not None and missing.object_id == LB_CONTROLLER_ID:
+        return [ADDON_MISSING], EXIT_INVALID
+    where = user_frames(exc, project.dir)
+    text = f"the program failed: {type(exc).__name__}: {exc}" + ("\n" + "\n".join(where) if where else "")
+    return [PlanError(text)], EXIT_FAILED

@@ -7,6 +7,46 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import PodLbError
+
+FIX_MARK = "\n  fix: "
+"""How every podlb message sets its fix apart from the problem."""
+
+
+@dataclass(frozen=True)
+class PlanError:
+    """One reason plan refuses the stack: what it is about and how to fix it. resource and
+    field are empty when it isn't about one input (a bad path, a program that fails), fix when
+    there is nothing general to say."""
+
+    message: str
+    resource: str = ""
+    field: str = ""
+    fix: str = ""
+
+    @classmethod
+    def of(cls, error: PodLbError) -> list[PlanError]:
+        """Each invalid input a PodLbError (or PodLbErrors) names."""
+        return [cls(one.problem, one.resource, one.field, one.fix) for one in error.errors]
+
+    @classmethod
+    def from_text(cls, text: str) -> PlanError:
+        """An error known only by its text (a ProjectError's): the problem, then any fix."""
+        message, _, fix = text.partition(FIX_MARK)
+        return cls(message, fix=fix)
+
+    def text(self) -> str:
+        """As people read it: "podlb web: ports[0].target_port: problem", then the fix line
+        (a PodLbError's own wording)."""
+        if self.resource and self.field:
+            head = f"podlb {self.resource}: {self.field}: {self.message}"
+        else:
+            head = f"{self.resource}: {self.message}" if self.resource else self.message
+        return head + (FIX_MARK + self.fix if self.fix else "")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"resource": self.resource, "field": self.field, "message": self.message, "fix": self.fix}
+
 
 @dataclass
 class Plan:
@@ -24,7 +64,8 @@ class Plan:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     """Each warning with the resource it is about: resource (name), type, kubernetes
     (namespace/name of the object it stands for, if any) and message."""
-    errors: list[str] = field(default_factory=list)
+    errors: list[PlanError] = field(default_factory=list)
+    """Every reason the stack is refused, in the order the program met them."""
     notes: list[str] = field(default_factory=list)
     python: str = ""
     """The interpreter the program ran with, and why that one."""
@@ -47,7 +88,7 @@ class Plan:
             "rules_per_group": self.rules_per_group,
             "kubernetes_objects": self.manifests,
             "warnings": self.warnings,
-            "errors": self.errors,
+            "errors": [error.as_dict() for error in self.errors],  # {resource, field, message, fix} each
             "notes": self.notes,
             "outputs": self.outputs,
         }

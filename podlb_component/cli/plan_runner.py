@@ -9,6 +9,7 @@ import os
 import runpy
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ from ..plan_kind import PlanKind, PlannedResource
 from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
 from ..resources import READ_CONFIG_MAP
-from .plan_model import Plan
+from ..service.component import PodDirectService
+from .plan_keep_going import KeepGoing
+from .plan_model import Plan, PlanError
 from .plan_table import kind_of
 from .project import Project
 
-__all__ = ["Plan", "build_plan", "execute", "user_frames"]
+__all__ = ["KeepGoing", "Plan", "PlanError", "build_plan", "execute", "user_frames"]
 
 UNKNOWN_TEXT = "(known after apply)"
 ASSUMED_READS = {
@@ -138,12 +141,14 @@ def diagnostics_of(run: ProgramRun, severity: str) -> list[dict[str, Any]]:
     return [w for _, w in sorted(found, key=lambda item: item[0])]
 
 
-def kubernetes_collisions(run: ProgramRun) -> list[str]:
+def kubernetes_collisions(run: ProgramRun) -> list[PlanError]:
     """Objects two resources would create with one kind, namespace and name through one provider
-    (one cluster): the second create fails with AlreadyExists. Patches and reads don't create."""
+    (one cluster): the second create fails with AlreadyExists. Patches and reads don't create.
+    Each error is about the second resource's owner: a Service's service_name, or the object's name."""
     seen: dict[tuple[str, str, str], Registration] = {}
     errors = []
-    for reg in run.mocks.registrations:
+    # in the program's order (registrations arrive from a thread pool): the second is the later one
+    for reg in sorted(run.mocks.registrations, key=run.mocks.construction_index):
         kind = reg.type.rsplit(":", 1)[-1]
         if (
             reg.is_read
@@ -160,11 +165,22 @@ def kubernetes_collisions(run: ProgramRun) -> list[str]:
         first = seen.setdefault(key, reg)
         if first is not reg:
             errors.append(
-                f"{kind} {name} would be created twice in one cluster, by '{_owner(first)}' ({first.name}) and "
-                f"'{_owner(reg)}' ({reg.name}): the second create fails (AlreadyExists)\n"
-                f"  fix: give one of them another name or namespace (PodDirectService: service_name / namespace)"
+                PlanError(
+                    f"{kind} {name} would be created twice in one cluster, by '{_owner(first)}' ({first.name}) and "
+                    f"'{_owner(reg)}' ({reg.name}): the second create fails (AlreadyExists)",
+                    _owner(reg),
+                    "service_name" if _parent_type(reg) == PodDirectService.TYPE else "metadata.name",
+                    "give one of them another name or namespace (PodDirectService: service_name / namespace)",
+                )
             )
     return errors
+
+
+def _parent_type(reg: Registration) -> str:
+    """The type token of the resource's parent, from its URN (…::parent$type::name)."""
+    if "::" not in reg.parent:
+        return ""
+    return reg.parent.rsplit("::", 2)[-2].rsplit("$", 1)[-1]
 
 
 def build_plan(project: Project, run: ProgramRun) -> Plan:
@@ -172,9 +188,7 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
         project.name,
         project.stack,
         warnings=diagnostics_of(run, "warning"),
-        errors=[
-            f"{e['resource']}: {e['message']}" if e["resource"] else e["message"] for e in diagnostics_of(run, "error")
-        ],
+        errors=[PlanError(e["message"], e["resource"]) for e in diagnostics_of(run, "error")],
     )
     plan.errors += kubernetes_collisions(run)
     plan.notes += project.notes
@@ -261,7 +275,10 @@ def user_frames(exc: BaseException, project_dir: Path) -> list[str]:
     return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line or ""}'.rstrip() for f in mine]
 
 
-def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
+def execute(project: Project, cluster: FakeCluster | None = None, keep_going: KeepGoing | None = None) -> ProgramRun:
+    """Run the project's program under the mock engine; with `keep_going`, a component that
+    refuses its inputs is kept there and the program goes on (plan_keep_going.py)."""
+
     def program() -> None:
         saved_path, saved_cwd = list(sys.path), os.getcwd()
         saved = {name: os.environ.get(name) for name in (OFFLINE_ENV, FACTS_ENV)}
@@ -285,12 +302,14 @@ def execute(project: Project, cluster: FakeCluster | None = None) -> ProgramRun:
                 else:
                     os.environ[name] = value
 
-    return run_program(
-        program,
-        preview=True,
-        cluster=cluster or FakeCluster.cce_default(),
-        config=project.config,
-        secret_keys=project.secret_keys,
-        project=project.name,
-        stack=project.stack,
-    )
+    # around the whole run: a component may also be made in a callback, after program() returned
+    with keep_going.installed() if keep_going is not None else nullcontext():
+        return run_program(
+            program,
+            preview=True,
+            cluster=cluster or FakeCluster.cce_default(),
+            config=project.config,
+            secret_keys=project.secret_keys,
+            project=project.name,
+            stack=project.stack,
+        )

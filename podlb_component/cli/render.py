@@ -106,7 +106,8 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     for title, items, colour in (
         ("Notes", plan.notes, "36"),
         ("Warnings", warnings, "33"),
-        ("Errors", plan.errors, "31"),
+        # an error's further lines (its fix) sit under its first
+        ("Errors", [error.text().replace("\n", "\n    ") for error in plan.errors], "31"),
     ):
         if items:
             out.append("")

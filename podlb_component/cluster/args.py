@@ -12,11 +12,18 @@ from typing_extensions import Required
 
 from ..addon_model import parse_version
 from ..bce.settings import offline
-from ..errors import PodLbError, reject_unknown_args
+from ..errors import ErrorCollector, PodLbError, misspelt_fields, reject_unknown_args
 from ..rule_model import check_cidr
 from ..values import is_whole_number
 from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType
-from .network import NetworkProfile, check_cluster_id, check_security_group_id, network_profile
+from .network import (
+    NETWORK_MODES,
+    NIC_TYPES,
+    NetworkProfile,
+    check_cluster_id,
+    check_security_group_id,
+    network_profile,
+)
 
 LB_CONTROLLER_CHART = "cce-lb-controller"
 LB_CONTROLLER_CHART_VERSION = "1.0.0"  # the version the CCE guide says to install
@@ -128,6 +135,7 @@ _KNOWN_FIELDS = set(PodDirectClusterArgs.__annotations__)
 
 
 def _group_list(resource: str, field: str, value: object) -> tuple[pulumi.Input[str], ...]:
+    """A plain list of group ids (or Outputs), every item checked."""
     if value is None:
         return ()
     if isinstance(value, pulumi.Output) or isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
@@ -138,36 +146,64 @@ def _group_list(resource: str, field: str, value: object) -> tuple[pulumi.Input[
             "per group, so it must know how many groups there are at preview time",
             f"pass e.g. {field}=['g-abc123'] or [group.id]",
         )
+    found = ErrorCollector()
     for i, gid in enumerate(value):
-        if isinstance(gid, str):
-            check_security_group_id(resource, f"{field}[{i}]", gid)
-        elif not isinstance(gid, pulumi.Output):
-            raise PodLbError(
-                resource, f"{field}[{i}]", f"must be a group id string, got {gid!r}", "use a 'g-…' or 'esg-…' id"
-            )
+        found.check(_group_id, resource, f"{field}[{i}]", gid)
+    found.raise_errors()
     return tuple(value)
 
 
+def _group_id(resource: str, field: str, gid: object) -> None:
+    if isinstance(gid, str):
+        check_security_group_id(resource, field, gid)
+    elif not isinstance(gid, pulumi.Output):
+        raise PodLbError(resource, field, f"must be a group id string, got {gid!r}", "use a 'g-…' or 'esg-…' id")
+
+
+STRUCTURAL_FIELDS = ("network_mode", "nic_type", "lb_controller", "ip_masq", "cluster_type")
+"""Inputs that decide which resources podlb creates: plain values only."""
+
+
 def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterPlan:
-    """Check and default every plain input; raise PodLbError naming the first bad one (in the
-    order below, which the error tests rely on)."""
-    reject_unknown_args(resource, args, _KNOWN_FIELDS)
+    """Check and default every plain input, each on its own, so a bad one doesn't hide the next;
+    raise PodLbError naming every bad one (PodLbErrors when several), in the order below (the
+    first is the one earlier podlb named alone, which the error tests rely on). A check that
+    reads another field is skipped when that one is bad: its error would only repeat it."""
+    found = ErrorCollector()
+    found.check(reject_unknown_args, resource, args, _KNOWN_FIELDS)
+    misspelt = misspelt_fields(args, _KNOWN_FIELDS)
+
+    def required(field: str) -> bool:
+        # a required field missing because it was misspelt is reported once: as the unknown one
+        return field in args or field not in misspelt
+
     cluster_id = args.get("cluster_id")
-    if not isinstance(cluster_id, pulumi.Output):
-        check_cluster_id(resource, cluster_id)
-    discover = args.get("discover")
-    if discover is not None and not isinstance(discover, bool):
-        raise PodLbError(
-            resource,
-            "discover",
-            f"must be True or False, got {discover!r}",
-            "leave it unset to discover whenever BCE credentials are configured",
-        )
-    _refuse_structural_outputs(resource, args)
-    profile, nodes, enis, selected = _network(resource, args)
-    vpc_cidr = _vpc_cidr(resource, args.get("vpc_cidr"))
-    controller = _lb_controller(resource, args)
-    manage_ip_masq, quota, rule_limit = _ip_masq_and_quotas(resource, args)
+    if not isinstance(cluster_id, pulumi.Output) and required("cluster_id"):
+        found.check(check_cluster_id, resource, cluster_id)
+    found.check(_discover_flag, resource, args.get("discover"))
+    for field in STRUCTURAL_FIELDS:
+        found.check(_known_at_preview, resource, field, args.get(field))
+    profile = (
+        found.check(_profile, resource, args)
+        if required("network_mode") and not found.failed("network_mode", "nic_type")
+        else None
+    )
+    nodes = found.check(_group_list, resource, "node_security_group_ids", args.get("node_security_group_ids"))
+    enis = found.check(_group_list, resource, "eni_security_group_ids", args.get("eni_security_group_ids"))
+    selected = (
+        found.check(_rule_groups, resource, profile, nodes, enis)
+        if profile is not None and nodes is not None and enis is not None
+        else None
+    )
+    vpc_cidr = found.check(_vpc_cidr, resource, args.get("vpc_cidr"))
+    controller = _lb_controller(resource, args, found)
+    ip_masq = None if found.failed("ip_masq") else found.check(_ip_masq, resource, args.get("ip_masq", "auto"))
+    quota = found.check(_backend_quota, resource, args.get("backend_quota", DEFAULT_BACKEND_QUOTA))
+    rule_limit = found.check(_rule_limit, resource, args.get("security_group_rule_limit"))
+    found.raise_errors()
+    # no error: every check returned its value
+    assert profile is not None and nodes is not None and enis is not None and selected is not None
+    assert controller is not None and ip_masq is not None and quota is not None
     return ClusterPlan(
         cluster_id=cluster_id,  # type: ignore[arg-type]
         profile=profile,
@@ -177,7 +213,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
         vpc_cidr=vpc_cidr,
         lb_controller=controller.mode,
         chart=controller.chart,
-        manage_ip_masq=manage_ip_masq and profile.is_ipvlan,
+        manage_ip_masq=ip_masq and profile.is_ipvlan,
         backend_quota=quota,
         rule_limit=rule_limit,
         cluster_type=controller.cluster_type,
@@ -187,22 +223,29 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
     )
 
 
-def _refuse_structural_outputs(resource: str, args: Mapping[str, object]) -> None:
-    for field in ("network_mode", "nic_type", "lb_controller", "ip_masq", "cluster_type"):
-        if isinstance(args.get(field), pulumi.Output):
-            raise PodLbError(
-                resource,
-                field,
-                "is an Output, but it decides which resources podlb creates (and which security groups get "
-                "rules), which must be known at preview time",
-                "pass a plain value (a literal, or stack config read with pulumi.Config)",
-            )
+def _discover_flag(resource: str, discover: object) -> None:
+    if discover is not None and not isinstance(discover, bool):
+        raise PodLbError(
+            resource,
+            "discover",
+            f"must be True or False, got {discover!r}",
+            "leave it unset to discover whenever BCE credentials are configured",
+        )
 
 
-def _network(
-    resource: str, args: Mapping[str, object]
-) -> tuple[NetworkProfile, tuple[pulumi.Input[str], ...], tuple[pulumi.Input[str], ...], tuple[pulumi.Input[str], ...]]:
-    """The mode's profile, the node and ENI groups, and those of them that get the rules."""
+def _known_at_preview(resource: str, field: str, value: object) -> None:
+    if isinstance(value, pulumi.Output):
+        raise PodLbError(
+            resource,
+            field,
+            "is an Output, but it decides which resources podlb creates (and which security groups get "
+            "rules), which must be known at preview time",
+            "pass a plain value (a literal, or stack config read with pulumi.Config)",
+        )
+
+
+def _profile(resource: str, args: Mapping[str, object]) -> NetworkProfile:
+    """The network mode's profile: which groups get rules, and the NIC type."""
     if "network_mode" not in args:
         if offline():
             raise PodLbError(
@@ -221,9 +264,31 @@ def _network(
             "set the cluster's container network mode, e.g. 'vpc-route-veth', or configure BCE credentials "
             "(podlb:accessKeyId, podlb:secretAccessKey) so podlb reads it from the CCE API",
         )
-    profile = network_profile(resource, args.get("network_mode"), args.get("nic_type"))
-    nodes = _group_list(resource, "node_security_group_ids", args.get("node_security_group_ids"))
-    enis = _group_list(resource, "eni_security_group_ids", args.get("eni_security_group_ids"))
+    mode, nic_type = args.get("network_mode"), args.get("nic_type")
+    found = ErrorCollector()
+    if not isinstance(mode, str):  # (a list isn't even comparable to the names)
+        found.errors.append(
+            PodLbError(
+                resource, "network_mode", f"must be a string, got {mode!r}", "use one of " + ", ".join(NETWORK_MODES)
+            )
+        )
+    elif mode not in NETWORK_MODES:
+        found.check(network_profile, resource, mode)  # names the unknown mode, and the nearest one
+    if nic_type is not None and not isinstance(nic_type, str):
+        found.errors.append(
+            PodLbError(
+                resource, "nic_type", f"must be a string, got {nic_type!r}", "use one of " + ", ".join(NIC_TYPES)
+            )
+        )
+    found.raise_errors()
+    # what nic_type may be depends on the mode: checked together, once the mode is known
+    return network_profile(resource, mode, nic_type)
+
+
+def _rule_groups(
+    resource: str, profile: NetworkProfile, nodes: tuple[pulumi.Input[str], ...], enis: tuple[pulumi.Input[str], ...]
+) -> tuple[pulumi.Input[str], ...]:
+    """The groups that get the rules: the nodes' or the ENIs', by mode; never none."""
     selected, field = (
         (nodes, "node_security_group_ids")
         if profile.security_group_scope == "node"
@@ -239,7 +304,7 @@ def _network(
             f"list the groups bound to {where} (CCE console -> cluster -> "
             f"{'node' if where == 'the nodes' else 'ENI'} security groups)",
         )
-    return profile, nodes, enis, selected
+    return selected
 
 
 def _vpc_cidr(resource: str, vpc_cidr: object) -> pulumi.Input[str] | None:
@@ -260,8 +325,36 @@ class _ControllerInputs:
     timeout_seconds: int
 
 
-def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInputs:
-    """How the cce-lb-controller add-on is checked or installed, and what counts as new enough."""
+CONTROLLER_FIELDS = (
+    "lb_controller",
+    "lb_controller_chart",
+    "cluster_type",
+    "lb_controller_min_version",
+    "lb_controller_addon_names",
+    "lb_controller_timeout_seconds",
+)
+
+
+def _lb_controller(resource: str, args: Mapping[str, object], found: ErrorCollector) -> _ControllerInputs | None:
+    """How the cce-lb-controller add-on is checked or installed, and what counts as new enough:
+    each input checked on its own, its errors kept in `found`; None when one of them is bad.
+    lb_controller and cluster_type were checked already when they are Outputs."""
+    mode = None if found.failed("lb_controller") else found.check(_lb_controller_mode, resource, args)
+    chart = found.check(_chart, resource, args.get("lb_controller_chart"), mode)
+    cluster_type = None  # unset: discovery decides, else managed
+    if not found.failed("cluster_type"):
+        cluster_type = found.check(_cluster_type, resource, args.get("cluster_type"))
+    min_version = found.check(_min_version, resource, args.get("lb_controller_min_version", DEFAULT_MIN_VERSION))
+    names = found.check(_addon_names, resource, args.get("lb_controller_addon_names", ADDON_NAMES))
+    timeout = found.check(_addon_timeout, resource, args.get("lb_controller_timeout_seconds", 600))
+    if found.failed(*CONTROLLER_FIELDS):
+        return None
+    assert mode is not None and chart is not None and min_version is not None  # no error: each was checked
+    assert names is not None and timeout is not None
+    return _ControllerInputs(mode, chart, cluster_type, min_version, names, timeout)
+
+
+def _lb_controller_mode(resource: str, args: Mapping[str, object]) -> str:
     lb_controller = args.get("lb_controller", "validate")
     if lb_controller not in LB_CONTROLLER_MODES:
         raise PodLbError(
@@ -271,29 +364,52 @@ def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInpu
             "'validate' checks the add-on, 'ensure' installs or upgrades it through the CCE API, "
             "'helm' installs its chart with Helm, 'skip' leaves it to you",
         )
-    if lb_controller == "install":  # the old name (podlb 0.1)
-        lb_controller = "helm"
-    chart = dict(args.get("lb_controller_chart") or {})  # type: ignore[call-overload]
-    bad_keys = set(chart) - set(LbControllerChartArgs.__annotations__)
-    if bad_keys:
+    assert isinstance(lb_controller, str)
+    return "helm" if lb_controller == "install" else lb_controller  # "install": the old name (podlb 0.1)
+
+
+def _chart(resource: str, raw: object, mode: str | None) -> LbControllerChartArgs:
+    """lb_controller_chart: known keys, Release options podlb doesn't set, and a repository
+    for lb_controller='helm' (`mode`; None: that mode is bad, so not asked)."""
+    raw = raw or {}
+    if not isinstance(raw, Mapping):
         raise PodLbError(
             resource,
             "lb_controller_chart",
-            f"unknown keys {sorted(bad_keys)}",
-            "use repository, version, values and release_options (any other Helm Release field)",
+            f"must be a mapping, got {raw!r}",
+            "e.g. lb_controller_chart={'repository': '<chart repo URL>'}",
         )
-    _check_release_options(resource, chart.get("release_options"))
-    if lb_controller == "helm" and not chart.get("repository"):
-        raise PodLbError(
-            resource,
-            "lb_controller_chart.repository",
-            "is required with lb_controller='helm': podlb doesn't guess where your cluster's Helm "
-            "chart catalogue is served from",
-            "set lb_controller_chart={'repository': '<chart repo URL>'}, or use lb_controller='ensure' "
-            "to install the add-on through the CCE add-on API (no chart URL needed)",
+    chart = dict(raw)
+    found = ErrorCollector()
+    bad_keys = set(chart) - set(LbControllerChartArgs.__annotations__)
+    if bad_keys:
+        found.errors.append(
+            PodLbError(
+                resource,
+                "lb_controller_chart",
+                f"unknown keys {sorted(bad_keys)}",
+                "use repository, version, values and release_options (any other Helm Release field)",
+            )
         )
+    found.check(_check_release_options, resource, chart.get("release_options"))
+    # with an unknown key (likely a misspelt repository), a missing repository is that mistake again
+    if mode == "helm" and not chart.get("repository") and not bad_keys:
+        found.errors.append(
+            PodLbError(
+                resource,
+                "lb_controller_chart.repository",
+                "is required with lb_controller='helm': podlb doesn't guess where your cluster's Helm "
+                "chart catalogue is served from",
+                "set lb_controller_chart={'repository': '<chart repo URL>'}, or use lb_controller='ensure' "
+                "to install the add-on through the CCE add-on API (no chart URL needed)",
+            )
+        )
+    found.raise_errors()
     chart.setdefault("version", LB_CONTROLLER_CHART_VERSION)
-    cluster_type = args.get("cluster_type")
+    return chart  # type: ignore[return-value]
+
+
+def _cluster_type(resource: str, cluster_type: object) -> ClusterType | None:
     if cluster_type not in (None, "managed", "standalone"):
         raise PodLbError(
             resource,
@@ -301,7 +417,10 @@ def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInpu
             f"must be 'managed' or 'standalone', got {cluster_type!r}",
             "CCE console -> cluster -> basic info shows the master type (托管 = managed, 独立 = standalone)",
         )
-    min_version = args.get("lb_controller_min_version", DEFAULT_MIN_VERSION)
+    return cluster_type
+
+
+def _min_version(resource: str, min_version: object) -> str:
     if not isinstance(min_version, str) or parse_version(min_version) is None:
         raise PodLbError(
             resource,
@@ -309,7 +428,10 @@ def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInpu
             f"{min_version!r} is not a version",
             "write it as the CCE console shows versions, e.g. '1.3.6'",
         )
-    names = args.get("lb_controller_addon_names", ADDON_NAMES)
+    return min_version
+
+
+def _addon_names(resource: str, names: object) -> tuple[str, ...]:
     if (
         isinstance(names, str)
         or not isinstance(names, Sequence)
@@ -322,17 +444,19 @@ def _lb_controller(resource: str, args: Mapping[str, object]) -> _ControllerInpu
             f"must be a non-empty list of add-on names, got {names!r}",
             "leave it unset for ['cce-lb-controller']",
         )
-    timeout = args.get("lb_controller_timeout_seconds", 600)
+    return tuple(names)
+
+
+def _addon_timeout(resource: str, timeout: object) -> int:
     if not is_whole_number(timeout) or timeout < 1:
         raise PodLbError(
             resource, "lb_controller_timeout_seconds", f"must be a whole number >= 1, got {timeout!r}", "e.g. 600"
         )
-    return _ControllerInputs(lb_controller, chart, cluster_type, min_version, tuple(names), timeout)
+    return timeout
 
 
-def _ip_masq_and_quotas(resource: str, args: Mapping[str, object]) -> tuple[bool, int, int | None]:
-    """Whether ip-masq is podlb's to manage (on IPVLAN), the backend quota and the rule limit."""
-    ip_masq = args.get("ip_masq", "auto")
+def _ip_masq(resource: str, ip_masq: object) -> bool:
+    """Whether ip-masq is podlb's to manage (on IPVLAN clusters)."""
     if ip_masq not in ("auto", "skip"):
         raise PodLbError(
             resource,
@@ -340,7 +464,10 @@ def _ip_masq_and_quotas(resource: str, args: Mapping[str, object]) -> tuple[bool
             f"must be 'auto' or 'skip', got {ip_masq!r}",
             "'auto' manages cce-ip-masq-agent on IPVLAN clusters",
         )
-    quota = args.get("backend_quota", DEFAULT_BACKEND_QUOTA)
+    return ip_masq == "auto"
+
+
+def _backend_quota(resource: str, quota: object) -> int:
     if not is_whole_number(quota) or quota < 1:
         raise PodLbError(
             resource,
@@ -348,7 +475,10 @@ def _ip_masq_and_quotas(resource: str, args: Mapping[str, object]) -> tuple[bool
             f"must be a whole number >= 1, got {quota!r}",
             "leave it at 50 unless Baidu raised your appblb backend quota",
         )
-    rule_limit = args.get("security_group_rule_limit")
+    return quota
+
+
+def _rule_limit(resource: str, rule_limit: object) -> int | None:
     if rule_limit is not None and (not is_whole_number(rule_limit) or rule_limit < 1):
         raise PodLbError(
             resource,
@@ -356,7 +486,7 @@ def _ip_masq_and_quotas(resource: str, args: Mapping[str, object]) -> tuple[bool
             f"must be a whole number >= 1, got {rule_limit!r}",
             "leave it unset to use Baidu's default quota (100 regular, 150 enterprise)",
         )
-    return ip_masq == "auto", quota, rule_limit
+    return rule_limit
 
 
 def _comparable(value: object) -> object:

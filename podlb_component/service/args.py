@@ -12,7 +12,7 @@ import pulumi
 from typing_extensions import Required
 
 from .. import cce_annotations
-from ..errors import PodLbError, reject_unknown_args
+from ..errors import ErrorCollector, PodLbError, misspelt_fields, reject_unknown_args
 from ..rule_model import check_cidr
 from ..values import is_whole_number
 from .load_balancer import LoadBalancerArgs, LoadBalancerPlan, plan_load_balancer
@@ -151,6 +151,7 @@ def _check_label_key(resource: str, field: str, key: object) -> None:
 
 
 def _check_labels(resource: str, field: str, labels: object, *, required: bool = False) -> dict[str, Any]:
+    """Labels (or the selector, `required`): every entry checked, each on its own."""
     if labels is None and not required:
         return {}
     if not isinstance(labels, Mapping) or (required and not labels):
@@ -162,27 +163,33 @@ def _check_labels(resource: str, field: str, labels: object, *, required: bool =
             if required
             else "pass a mapping such as {'team': 'web'}",
         )
-    checked: dict[str, Any] = {}
-    for key, value in labels.items():
-        _check_label_key(resource, field, key)
-        if required:  # the selector matches Pods (also in the rollout transform): plain values
-            _known_at_preview(resource, f"{field}[{key!r}]", value, "which Pods the Service and its transform select")
-
-        def check(v: object, key: object = key) -> None:
-            if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE.match(v):
-                raise PodLbError(
-                    resource,
-                    f"{field}[{key!r}]",
-                    f"{v!r} is not a valid label value",
-                    "use up to 63 letters, digits, '-', '_' or '.', starting and ending with a "
-                    "letter or digit (quote numbers: '1', not 1)",
-                )
-
-        checked[key] = _checked_when_known(value, check)
+    found = ErrorCollector()
+    checked = {key: found.check(_check_label, resource, field, key, value, required) for key, value in labels.items()}
+    found.raise_errors()
     return checked
 
 
+def _check_label(resource: str, field: str, key: object, value: object, selector: bool) -> pulumi.Input[str]:
+    """One label: its key, and its value (now, or once known when it is an Output)."""
+    _check_label_key(resource, field, key)
+    if selector:  # the selector matches Pods (also in the rollout transform): plain values
+        _known_at_preview(resource, f"{field}[{key!r}]", value, "which Pods the Service and its transform select")
+
+    def check(v: object) -> None:
+        if not isinstance(v, str) or len(v) > 63 or not _LABEL_VALUE.match(v):
+            raise PodLbError(
+                resource,
+                f"{field}[{key!r}]",
+                f"{v!r} is not a valid label value",
+                "use up to 63 letters, digits, '-', '_' or '.', starting and ending with a "
+                "letter or digit (quote numbers: '1', not 1)",
+            )
+
+    return _checked_when_known(value, check)
+
+
 def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
+    """Every annotation checked, each on its own; the backend-type one may only say 'eni'."""
     if annotations is None:
         return {}
     if not isinstance(annotations, Mapping):
@@ -192,35 +199,45 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
             f"must be a mapping, got {annotations!r}",
             "pass a mapping of annotation names to string values",
         )
-    checked: dict[str, Any] = {}
-    for key, value in annotations.items():
-        _check_label_key(resource, "annotations", key)
-        if key == BACKEND_TYPE_ANNOTATION:
-            _known_at_preview(resource, f"annotations[{key!r}]", value, "whether this is a pod-direct Service")
-
-        def check(v: object, key: object = key) -> None:
-            if not isinstance(v, str):
-                raise PodLbError(
-                    resource,
-                    f"annotations[{key!r}]",
-                    f"annotation values must be strings, got {v!r}",
-                    f"quote it: {key!r}: {str(v).lower() if isinstance(v, bool) else v!s:.40}",
-                )
-
-        checked[key] = _checked_when_known(value, check)
+    found = ErrorCollector()
+    checked = {key: found.check(_check_annotation, resource, key, value) for key, value in annotations.items()}
     backend = annotations.get(BACKEND_TYPE_ANNOTATION)
-    if backend is not None and backend != "eni":
-        raise PodLbError(
-            resource,
-            f"annotations[{BACKEND_TYPE_ANNOTATION!r}]",
-            f"is {backend!r}, but a pod-direct Service needs 'eni' (PodDirectService sets it)",
-            "remove that annotation; for node backends use a plain kubernetes Service instead of PodDirectService",
+    field = f"annotations[{BACKEND_TYPE_ANNOTATION!r}]"
+    # an Output or a non-string there was refused above: saying it isn't 'eni' would repeat that
+    if backend is not None and backend != "eni" and not found.failed(field):
+        found.errors.append(
+            PodLbError(
+                resource,
+                field,
+                f"is {backend!r}, but a pod-direct Service needs 'eni' (PodDirectService sets it)",
+                "remove that annotation; for node backends use a plain kubernetes Service instead of PodDirectService",
+            )
         )
+    found.raise_errors()
     return checked
 
 
+def _check_annotation(resource: str, key: object, value: object) -> pulumi.Input[str]:
+    """One annotation: its key, and a string value (now, or once known when it is an Output)."""
+    _check_label_key(resource, "annotations", key)
+    if key == BACKEND_TYPE_ANNOTATION:
+        _known_at_preview(resource, f"annotations[{key!r}]", value, "whether this is a pod-direct Service")
+
+    def check(v: object) -> None:
+        if not isinstance(v, str):
+            raise PodLbError(
+                resource,
+                f"annotations[{key!r}]",
+                f"annotation values must be strings, got {v!r}",
+                f"quote it: {key!r}: {str(v).lower() if isinstance(v, bool) else v!s:.40}",
+            )
+
+    return _checked_when_known(value, check)
+
+
 def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
-    """The Service's ports: each entry checked in turn, then names and duplicates across them."""
+    """The Service's ports: every entry checked on its own, then (when all are good) names and
+    duplicates across them."""
     _known_at_preview(resource, "ports", ports, "the security-group rules and the Service's ports")
     if not isinstance(ports, Sequence) or isinstance(ports, (str, bytes)) or not ports:
         raise PodLbError(
@@ -229,23 +246,41 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
             f"must be a non-empty list of ports, got {ports!r}",
             "e.g. ports=[{'name': 'http', 'port': 80, 'target_port': 8080}]",
         )
-    plans = tuple([_check_port(resource, f"ports[{i}]", raw) for i, raw in enumerate(ports)])
+    found = ErrorCollector()
+    checked = [found.check(_check_port, resource, f"ports[{i}]", raw) for i, raw in enumerate(ports)]
+    found.raise_errors()
+    plans = tuple(plan for plan in checked if plan is not None)
     _check_port_names_and_duplicates(resource, plans)
     return plans
 
 
 def _check_port(resource: str, where: str, raw: object) -> PortPlan:
-    """One entry of `ports`, checked key by key: port, target_port, protocol, name."""
+    """One entry of `ports`, key by key, each on its own: port, target_port, protocol, name."""
     entry = _port_entry(resource, where, raw)
-    port = _port_number(resource, where, entry.get("port"))
-    target = _target_port(resource, where, entry.get("target_port", port))
-    protocol = _port_protocol(resource, where, entry.get("protocol", "TCP"))
-    name = _port_name(resource, where, entry.get("name"))
+    found = ErrorCollector()
+    unknown = set(entry) - {"name", "port", "target_port", "protocol"}
+    if unknown:
+        found.errors.append(
+            PodLbError(
+                resource, where, f"unknown keys {sorted(unknown)}", "use only name, port, target_port and protocol"
+            )
+        )
+    port = found.check(_port_number, resource, where, entry.get("port"))
+    # target_port defaults to the port: when that is missing or bad, its error says it all
+    target = (
+        found.check(_target_port, resource, where, entry.get("target_port", port))
+        if "target_port" in entry or port is not None
+        else None
+    )
+    protocol = found.check(_port_protocol, resource, where, entry.get("protocol", "TCP"))
+    name = found.check(_port_name, resource, where, entry.get("name"))
+    found.raise_errors()
+    assert port is not None and target is not None and protocol is not None  # no error: each was checked
     return PortPlan(name, port, target, protocol)
 
 
 def _port_entry(resource: str, where: str, raw: object) -> Mapping[str, object]:
-    """A mapping of known keys, whose port, target_port and protocol are plain values."""
+    """A mapping; its keys are checked one by one (_check_port)."""
     if not isinstance(raw, Mapping):
         raise PodLbError(
             resource,
@@ -253,17 +288,11 @@ def _port_entry(resource: str, where: str, raw: object) -> Mapping[str, object]:
             f"must be a mapping, got {raw!r}",
             "write {'name': 'http', 'port': 80, 'target_port': 8080}",
         )
-    unknown = set(raw) - {"name", "port", "target_port", "protocol"}
-    if unknown:
-        raise PodLbError(
-            resource, where, f"unknown keys {sorted(unknown)}", "use only name, port, target_port and protocol"
-        )
-    for key in ("port", "target_port", "protocol"):
-        _known_at_preview(resource, f"{where}.{key}", raw.get(key), "which port the security-group rules open")
     return raw
 
 
 def _port_number(resource: str, where: str, port: object) -> int:
+    _known_at_preview(resource, f"{where}.port", port, "which port the security-group rules open")
     if not is_whole_number(port) or not 1 <= port <= 65535:
         raise PodLbError(
             resource,
@@ -276,6 +305,7 @@ def _port_number(resource: str, where: str, port: object) -> int:
 
 def _target_port(resource: str, where: str, target: object) -> int:
     """A container port number: a named port can't be opened in a security group."""
+    _known_at_preview(resource, f"{where}.target_port", target, "which port the security-group rules open")
     if isinstance(target, str):
         raise PodLbError(
             resource,
@@ -296,6 +326,7 @@ def _target_port(resource: str, where: str, target: object) -> int:
 
 def _port_protocol(resource: str, where: str, protocol: object) -> str:
     """TCP or UDP, in any case; returned upper-case."""
+    _known_at_preview(resource, f"{where}.protocol", protocol, "which port the security-group rules open")
     if not isinstance(protocol, str) or protocol.upper() not in ("TCP", "UDP"):
         raise PodLbError(
             resource,
@@ -319,45 +350,82 @@ def _port_name(resource: str, where: str, name: object) -> str | None:
 
 def _check_port_names_and_duplicates(resource: str, plans: tuple[PortPlan, ...]) -> None:
     """Several ports each need a name; no port/protocol pair and no name may appear twice."""
+    errors = []
     if len(plans) > 1 and any(p.name is None for p in plans):
-        raise PodLbError(
-            resource,
-            "ports",
-            "a Service with several ports needs a name on each",
-            "add 'name' to every port, e.g. 'http' and 'https'",
+        errors.append(
+            PodLbError(
+                resource,
+                "ports",
+                "a Service with several ports needs a name on each",
+                "add 'name' to every port, e.g. 'http' and 'https'",
+            )
         )
     seen_ports: set[tuple[int, str]] = set()
     seen_names: set[str] = set()
     for i, p in enumerate(plans):
         if (p.port, p.protocol) in seen_ports:
-            raise PodLbError(
-                resource, f"ports[{i}]", f"duplicate port {p.port}/{p.protocol}", "list each port/protocol once"
+            errors.append(
+                PodLbError(
+                    resource, f"ports[{i}]", f"duplicate port {p.port}/{p.protocol}", "list each port/protocol once"
+                )
             )
         seen_ports.add((p.port, p.protocol))
         if p.name is not None:
             if p.name in seen_names:
-                raise PodLbError(
-                    resource, f"ports[{i}].name", f"duplicate port name {p.name!r}", "give each port its own name"
+                errors.append(
+                    PodLbError(
+                        resource, f"ports[{i}].name", f"duplicate port name {p.name!r}", "give each port its own name"
+                    )
                 )
             seen_names.add(p.name)
+    if errors:
+        raise PodLbError.of(errors)
 
 
 def validate_service_args(
     resource: str, args: Mapping[str, object], backend_quota: int, cluster_name: str
 ) -> ServicePlan:
-    """Check and default every plain input; raise PodLbError naming the first bad one (in the
-    order below, which the error tests rely on)."""
-    reject_unknown_args(resource, args, _KNOWN_FIELDS)
-    namespace = _checked_when_known(args.get("namespace", "default"), partial(_check_namespace, resource))
-    service_name = _checked_when_known(args.get("service_name", resource), partial(_check_service_name, resource))
-    selector = _check_labels(resource, "selector", args.get("selector"), required=True)
-    labels = _check_labels(resource, "labels", args.get("labels"))
-    annotations = _check_annotations(resource, args.get("annotations"))
-    ports = _check_ports(resource, args.get("ports"))
-    internal = _check_internal(resource, args.get("internal", False))
-    source_ranges = _check_source_ranges(resource, args.get("load_balancer_source_ranges") or ())
-    affinity = _checked_when_known(args.get("session_affinity", "None"), partial(_check_affinity, resource))
-    expected = _check_expected_backends(resource, args.get("expected_backends"), backend_quota, cluster_name)
+    """Check and default every plain input, each on its own, so a bad one doesn't hide the next;
+    raise PodLbError naming every bad one (PodLbErrors when several), in the order below (the
+    first is the one earlier podlb named alone, which the error tests rely on)."""
+    found = ErrorCollector()
+    found.check(reject_unknown_args, resource, args, _KNOWN_FIELDS)
+    misspelt = misspelt_fields(args, _KNOWN_FIELDS)
+
+    def required(field: str) -> bool:
+        # a required field missing because it was misspelt is reported once: as the unknown one
+        return field in args or field not in misspelt
+
+    namespace = found.check(_checked_when_known, args.get("namespace", "default"), partial(_check_namespace, resource))
+    service_name = found.check(
+        _checked_when_known, args.get("service_name", resource), partial(_check_service_name, resource)
+    )
+    selector = (
+        found.check(_check_labels, resource, "selector", args.get("selector"), required=True)
+        if required("selector")
+        else None
+    )
+    labels = found.check(_check_labels, resource, "labels", args.get("labels"))
+    annotations = found.check(_check_annotations, resource, args.get("annotations"))
+    ports = found.check(_check_ports, resource, args.get("ports")) if required("ports") else None
+    internal = found.check(_check_internal, resource, args.get("internal", False))
+    source_ranges = found.check(_check_source_ranges, resource, args.get("load_balancer_source_ranges") or ())
+    affinity = found.check(
+        _checked_when_known, args.get("session_affinity", "None"), partial(_check_affinity, resource)
+    )
+    expected = found.check(
+        _check_expected_backends, resource, args.get("expected_backends"), backend_quota, cluster_name
+    )
+    # The load balancer's checks also read `internal` and the annotations. When those are bad,
+    # check it as if they asked for nothing: it then only fails for reasons of its own.
+    load_balancer = found.check(
+        plan_load_balancer, resource, args.get("load_balancer"), internal is True, annotations or {}
+    )
+    found.raise_errors()
+    # no error: every check returned its value
+    assert namespace is not None and service_name is not None and affinity is not None
+    assert selector is not None and labels is not None and annotations is not None and ports is not None
+    assert internal is not None and source_ranges is not None and load_balancer is not None
     return ServicePlan(
         namespace=namespace,
         service_name=service_name,
@@ -368,7 +436,7 @@ def validate_service_args(
         internal=internal,
         source_ranges=source_ranges,
         session_affinity=affinity,
-        load_balancer=plan_load_balancer(resource, args.get("load_balancer"), internal, annotations),
+        load_balancer=load_balancer,
         expected_backends=expected,
     )
 
@@ -407,7 +475,7 @@ def _check_internal(resource: str, internal: object) -> bool:
 
 
 def _check_source_ranges(resource: str, ranges: object) -> tuple[pulumi.Input[str], ...]:
-    """A plain list (podlb makes one rule per range) of CIDR strings or Outputs."""
+    """A plain list (podlb makes one rule per range) of CIDR strings or Outputs, each checked."""
     if isinstance(ranges, pulumi.Output) or isinstance(ranges, (str, bytes)) or not isinstance(ranges, Sequence):
         raise PodLbError(
             resource,
@@ -416,17 +484,18 @@ def _check_source_ranges(resource: str, ranges: object) -> tuple[pulumi.Input[st
             "it must know how many there are at preview time",
             "pass e.g. ['10.0.0.0/16'] or [vpc.cidr]",
         )
+    found = ErrorCollector()
     for i, cidr in enumerate(ranges):
-        if isinstance(cidr, str):
-            check_cidr(resource, f"load_balancer_source_ranges[{i}]", cidr)
-        elif not isinstance(cidr, pulumi.Output):
-            raise PodLbError(
-                resource,
-                f"load_balancer_source_ranges[{i}]",
-                f"must be a CIDR string, got {cidr!r}",
-                "write e.g. '10.0.0.0/16'",
-            )
+        found.check(_check_source_range, resource, f"load_balancer_source_ranges[{i}]", cidr)
+    found.raise_errors()
     return tuple(ranges)
+
+
+def _check_source_range(resource: str, field: str, cidr: object) -> None:
+    if isinstance(cidr, str):
+        check_cidr(resource, field, cidr)
+    elif not isinstance(cidr, pulumi.Output):
+        raise PodLbError(resource, field, f"must be a CIDR string, got {cidr!r}", "write e.g. '10.0.0.0/16'")
 
 
 def _check_affinity(resource: str, value: object) -> None:

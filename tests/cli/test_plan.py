@@ -150,6 +150,8 @@ def test_outside_a_project_plan_fails_and_the_demo_needs_its_flag(tmp_path):
     demo = subprocess.run([*run, "--demo"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert demo.returncode == 0, demo.stderr
     assert "project 'podlb-demo'" in demo.stdout
+    python = next(line for line in demo.stdout.splitlines() if line.startswith("Python: "))
+    assert python.endswith("(the interpreter podlb runs in)"), python  # no venv to make for a demo
 
 
 def test_plan_file(capsys):
@@ -205,9 +207,11 @@ def test_invalid_input_still_prints_the_document_with_its_errors(capsys, fmt):
     code, out, err = plan(capsys, EXAMPLES / "broken-project", "-o", fmt)
     data = json.loads(out) if fmt == "json" else yaml.safe_load(out)
     assert code == 1 and data["project"] == "podlb-broken-project" and data["resources"] == []
-    (error,) = data["errors"]
-    assert "ports[0].target_port" in error and "fix: use the container port number" in error
-    assert "ports[0].target_port" in err  # and on stderr for people
+    (detail,) = data["errors"]  # in parts (issue 35)
+    assert "podlb web: ports[0].target_port: is the named port 'http'" in err  # and on stderr for people
+    assert (detail["resource"], detail["field"]) == ("web", "ports[0].target_port")
+    assert detail["message"].startswith("is the named port 'http'")
+    assert detail["fix"] == "use the container port number, e.g. target_port=8080"
 
 
 def test_the_shipped_broken_example_fails_as_the_readme_shows(capsys):
@@ -218,7 +222,7 @@ def test_the_shipped_broken_example_fails_as_the_readme_shows(capsys):
 def test_a_directory_with_a_plan_file_says_to_pass_the_file(capsys):
     code, out, err = plan(capsys, EXAMPLES / "plan-file", "-o", "json")
     assert code == 1 and "pass the file itself" in err and "shop.yaml" in err
-    assert "pass the file itself" in json.loads(out)["errors"][0]
+    assert "pass the file itself" in json.loads(out)["errors"][0]["message"]
 
 
 def test_help_mentions_plan_files_and_version(capsys):

@@ -61,7 +61,8 @@ def web_and(second: str, extra: str = "") -> str:
 def test_1_two_components_of_one_name_are_refused_as_the_engine_refuses_them(capsys, tmp_path):
     code, out, err = plan(capsys, program_project(tmp_path, web_and("web")), "-o", "json")
     assert code == 1, err
-    (error,) = json.loads(out)["errors"]
+    (detail,) = json.loads(out)["errors"]
+    error = f"{detail['resource']} {detail['field']} {detail['message']} {detail['fix']}"
     assert "Duplicate resource URN" in error and "PodDirectService::web" in error
 
 
@@ -69,7 +70,8 @@ def test_1_two_services_of_one_kubernetes_name_collide(capsys, tmp_path):
     body = web_and("web-canary", "'service_name': 'web', ")
     code, out, _ = plan(capsys, program_project(tmp_path, body), "-o", "json")
     assert code == 1
-    (error,) = json.loads(out)["errors"]
+    (detail,) = json.loads(out)["errors"]
+    error = f"{detail['resource']} {detail['field']} {detail['message']} {detail['fix']}"
     assert "Service default/web would be created twice" in error and "'web'" in error and "'web-canary'" in error
     # other namespaces, or other clusters (their own providers), don't collide
     body = (
