@@ -152,19 +152,38 @@ def run(args: argparse.Namespace) -> int:
         return _plan_failed(args, None, args.stack, [PlanError.from_text(str(exc))], EXIT_INVALID)
     if not args.in_this_process and _other_environment(project):
         return _plan_in(project, args)
-    keep_going = KeepGoing()  # every component's invalid inputs, not only the first one's
+    failed: Exception | None = None
     try:
-        program_run = execute(project, keep_going=keep_going)
+        program_run = execute(project)  # as `pulumi preview` runs it
     except Exception as exc:  # the program failed, as `pulumi preview` would
-        return _plan_failed(args, project.name, project.stack, *_refused(keep_going.errors, exc, project))
-    if keep_going.errors:
-        return _plan_failed(args, project.name, project.stack, *_refused(keep_going.errors, None, project))
+        failed = exc
+    if failed is not None:  # out of the except block: a second run's errors mustn't chain to this one
+        if find_cause(failed, PodLbError) is None:
+            return _plan_failed(args, project.name, project.stack, *_refused([], failed, project))
+        return _every_mistake(args, project, failed)
     plan = build_plan(project, program_run)
     if args.output == "table":
         render_text(plan, sys.stdout)
     else:
         render_data(plan, sys.stdout, args.output)
     return EXIT_INVALID if plan.errors else EXIT_OK
+
+
+def _every_mistake(args: argparse.Namespace, project: Project, first: Exception) -> int:
+    """The program stopped at a component that refused its inputs. Run it again, going on past
+    every refused component (plan_keep_going.py), so one run names every mistake: the refusals,
+    then what plan finds in the rest (collisions, errors the program logs). Only when the plain
+    run failed: a program that handles a PodLbError itself plans as it previews."""
+    keep_going = KeepGoing()
+    try:
+        program_run = execute(project, keep_going=keep_going)
+    except Exception as exc:
+        return _plan_failed(args, project.name, project.stack, *_refused(keep_going.errors, exc, project))
+    errors, code, notes = _refused(keep_going.errors, None, project)
+    if not errors:  # the second run refused nothing: report what stopped the first
+        return _plan_failed(args, project.name, project.stack, *_refused([], first, project))
+    errors += build_plan(project, program_run).errors
+    return _plan_failed(args, project.name, project.stack, errors, code, notes)
 
 
 def _refused(kept: list[PodLbError], exc: Exception | None, project: Project) -> tuple[list[PlanError], int, list[str]]:

@@ -2,12 +2,14 @@
 doesn't stop the program there. Its PodLbError is kept, a stand-in takes its place, and the
 program goes on to the next component, which is checked on its own.
 
-A stand-in registers as the component (so resources may still name it as parent) and has its
-public attributes, with nothing behind them. A Service given a refused cluster is checked
-against a contract that makes no rules and, when the cluster's backend_quota isn't a valid
-one, checks no quota: a cluster's mistake is reported once, on the cluster, never again on its
-Services. Only plan does this (pulumi preview stops at the first component, as ever), and only
-while it runs the program (`KeepGoing.installed`).
+A stand-in registers as the component (so resources may still name it as parent) and has the
+attributes programs use most (ids, groups, the Service's address and names), with nothing
+behind them; a program that reads another one stops there, and plan says which parts went
+unchecked. A Service given a refused cluster is checked against a contract that makes no rules
+and, when the cluster's backend_quota isn't a valid one, checks no quota: a cluster's mistake
+is reported once, on the cluster, never again on its Services. Only plan does this (pulumi
+preview stops at the first component, as ever), only while it runs the program
+(`KeepGoing.installed`), and only after a plain run failed on invalid input (cli/plan.py).
 """
 
 from __future__ import annotations

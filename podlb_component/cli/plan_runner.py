@@ -271,7 +271,11 @@ def user_frames(exc: BaseException, project_dir: Path) -> list[str]:
     """Where in the user's own files the exception came from (not podlb's or Pulumi's code)."""
     frames = traceback.extract_tb(exc.__traceback__)
     root = str(project_dir.resolve())
-    mine = [f for f in frames if f.filename and str(Path(f.filename).resolve()).startswith(root)]
+    mine = [  # "<frozen runpy>" and the like are no files: resolved, they would land in the cwd
+        f
+        for f in frames
+        if f.filename and not f.filename.startswith("<") and str(Path(f.filename).resolve()).startswith(root)
+    ]
     return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line or ""}'.rstrip() for f in mine]
 
 

@@ -20,16 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from ..cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
-from .control_plane import Binaries, ControlPlane, ControlPlaneError, Progress, find_binaries
+from .control_plane import Binaries, ControlPlane, ControlPlaneError, Progress, find_binaries, quiet
 from .fake_bce import FakeBce, FakeBceState
 from .lb_controller import StandInLbController
 
 INSTALLER_FIELD_MANAGER = "cce-installer"
 __all__ = ["Binaries", "ClusterSeed", "ControlPlaneError", "Sandbox", "find_binaries"]
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class Sandbox:
     controller: StandInLbController | None = None
     access_key_id: str = ""
     secret_access_key: str = field(default="", repr=False)
-    report: Progress = field(default=_quiet, repr=False)
+    report: Progress = field(default=quiet, repr=False)
     """Told, a line at a time, what start did that a user should know (what keeps Endpoints, the
     ip-masq ConfigMap made or found)."""
     _own_work_dir: bool = False
@@ -191,7 +187,7 @@ class Sandbox:
         path.chmod(0o600)  # it holds the fake's secret key
         return path
 
-    def stop(self, progress: Progress = _quiet) -> None:
+    def stop(self, progress: Progress = quiet) -> None:
         """Stop what start started, last first, telling `progress` what it is stopping."""
         if self.controller is not None:
             progress("stopping the cce-lb-controller stand-in")

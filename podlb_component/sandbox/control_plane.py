@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .lb_controller import REQUEST_TIMEOUT
+
 CONTROLLERS = ",".join(
     f"{name}-controller"
     for name in (
@@ -52,8 +54,8 @@ watches (a `pulumi up` awaiting a Service, say) before it exits."""
 Progress = Callable[[str], None]
 
 
-def _quiet(_: str) -> None:
-    pass
+def quiet(_: str) -> None:
+    """A Progress that says nothing."""
 
 
 class ControlPlaneError(RuntimeError):
@@ -84,7 +86,7 @@ class Binaries:
 
     @property
     def controller_manager(self) -> bool:
-        return (self.bin_dir / CONTROLLER_MANAGER).is_file()
+        return has_controller_manager(self.bin_dir)
 
 
 def go_platform() -> tuple[str, str]:
@@ -126,6 +128,10 @@ def newest_in_store(store: Path, os_name: str, arch: str) -> Path | None:
         if match and match.group(4, 5) == (os_name, arch) and entry.is_dir() and not missing_binaries(entry):
             found.append(((int(match[1]), int(match[2]), int(match[3])), entry))
     return max(found)[1] if found else None
+
+
+def has_controller_manager(bin_dir: Path) -> bool:
+    return (bin_dir / CONTROLLER_MANAGER).is_file()
 
 
 def missing_binaries(bin_dir: Path) -> list[str]:
@@ -260,7 +266,7 @@ class ControlPlane:
 
     def __post_init__(self) -> None:
         if self.controller_manager is None:
-            self.controller_manager = (Path(self.bin_dir) / CONTROLLER_MANAGER).is_file()
+            self.controller_manager = has_controller_manager(Path(self.bin_dir))
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         binary = self.bin_dir / name
@@ -364,7 +370,7 @@ class ControlPlane:
             time.sleep(0.5)
         raise ControlPlaneError(f"kube-apiserver not ready after {timeout:.0f} s ({last}): see {self.work_dir}")
 
-    def stop(self, progress: Progress = _quiet) -> None:
+    def stop(self, progress: Progress = quiet) -> None:
         """Everything that talks to etcd first, etcd last (an API server whose etcd is gone can take
         minutes to exit); each gets SIGTERM, then SIGKILL after STOP_GRACE seconds."""
         if self.endpoints is not None:
@@ -384,7 +390,7 @@ def _name(proc: subprocess.Popen[bytes]) -> str:
     return Path(str(proc.args[0])).name  # type: ignore[index]
 
 
-def stop_process(proc: subprocess.Popen[bytes], progress: Progress = _quiet, grace: float = STOP_GRACE) -> None:
+def stop_process(proc: subprocess.Popen[bytes], progress: Progress = quiet, grace: float = STOP_GRACE) -> None:
     if proc.poll() is not None:
         return
     progress(f"stopping {_name(proc)} (pid {proc.pid})")
@@ -565,7 +571,7 @@ class EndpointsStandIn:
         self._thread.join(10)
 
     def _list(self, method: str) -> list[dict[str, Any]]:
-        listed = getattr(self._api, method)(_request_timeout=10)
+        listed = getattr(self._api, method)(_request_timeout=REQUEST_TIMEOUT)
         items: list[dict[str, Any]] = self._api.api_client.sanitize_for_serialization(listed).get("items") or []
         return items
 
@@ -590,14 +596,14 @@ class EndpointsStandIn:
             if key in current:
                 wanted["metadata"]["resourceVersion"] = current[key]["metadata"]["resourceVersion"]
                 self._api.replace_namespaced_endpoints(key[1], key[0], wanted, field_manager=ENDPOINTS_FIELD_MANAGER,
-                                                       _request_timeout=10)  # fmt: skip
+                                                       _request_timeout=REQUEST_TIMEOUT)  # fmt: skip
             else:
                 self._api.create_namespaced_endpoints(key[0], wanted, field_manager=ENDPOINTS_FIELD_MANAGER,
-                                                      _request_timeout=10)  # fmt: skip
+                                                      _request_timeout=REQUEST_TIMEOUT)  # fmt: skip
             written += 1
         for namespace, name in sorted(self._known - seen):  # the Service was deleted: so are its Endpoints
             if (namespace, name) in current:
-                self._api.delete_namespaced_endpoints(name, namespace, _request_timeout=10)
+                self._api.delete_namespaced_endpoints(name, namespace, _request_timeout=REQUEST_TIMEOUT)
                 written += 1
         self._known = seen
         return written

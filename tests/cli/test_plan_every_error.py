@@ -24,6 +24,8 @@ API = {"name": "api", "selector": {"app": "api"}, "ports": [{"port": 81}], "expe
 BAD_CLUSTER = {**CLUSTER, "backend_quota": 0}
 BAD_WEB = {**WEB, "ports": [{"port": 80, "target_port": "http"}]}
 BAD_API = {**API, "session_affinity": "Sticky"}
+WEB_ARGS = {k: v for k, v in WEB.items() if k != "name"}  # a program names the component itself
+BAD_WEB_ARGS = {k: v for k, v in BAD_WEB.items() if k != "name"}
 THREE = [
     ("cluster", "backend_quota", "must be a whole number >= 1, got 0"),
     ("web", "ports[0].target_port", "is the named port 'http'"),
@@ -264,3 +266,33 @@ def test_only_plan_keeps_going(capsys, tmp_path):
     inits = (PodDirectCluster.__init__, PodDirectService.__init__)
     code, _, _ = plan(capsys, config_project(tmp_path, BAD_CLUSTER, [BAD_WEB]))
     assert code == 1 and (PodDirectCluster.__init__, PodDirectService.__init__) == inits
+    with pytest.raises(PodLbError, match="backend_quota"):
+        PodDirectCluster("again", BAD_CLUSTER)  # raised at once, not kept
+
+
+def test_a_program_that_handles_a_refusal_itself_plans_as_it_previews(capsys, tmp_path):
+    body = (
+        "from podlb_component.errors import PodLbError\n"
+        "try:\n"
+        f"    c = PodDirectCluster('c', {BAD_CLUSTER!r})\n"
+        "except PodLbError:\n"
+        f"    c = PodDirectCluster('c', {CLUSTER!r})\n"
+        f"PodDirectService('web', {{'cluster': c, **{WEB_ARGS!r}}})\n"
+    )
+    code, out, err = plan(capsys, program_project(tmp_path, body))
+    assert code == 0 and err == "", err
+    assert "PodDirectService" in out
+
+
+def test_a_refusal_does_not_hide_what_plan_finds_in_the_rest(capsys, tmp_path):
+    """A refused Service, and two others that would make one Kubernetes Service twice: both."""
+    body = (
+        f"c = PodDirectCluster('c', {CLUSTER!r})\n"
+        f"PodDirectService('bad', {{'cluster': c, **{BAD_WEB_ARGS!r}}})\n"
+        f"PodDirectService('web', {{'cluster': c, **{WEB_ARGS!r}}})\n"
+        f"PodDirectService('web-2', {{'cluster': c, 'service_name': 'web', **{WEB_ARGS!r}}})\n"
+    )
+    code, out, _ = plan(capsys, program_project(tmp_path, body), "-o", "json")
+    messages = [f"{e['resource']} {e['field']} {e['message']}" for e in json.loads(out)["errors"]]
+    assert code == 1 and len(messages) == 2, messages
+    assert "ports[0].target_port" in messages[0] and "would be created twice" in messages[1], messages

@@ -114,9 +114,9 @@ class SandboxRun:
 
     def wait_ready(self, timeout: float = 120) -> dict[str, str]:
         deadline = time.monotonic() + timeout
-        while not self.env_file.exists() and self.proc.poll() is None and time.monotonic() < deadline:
+        # the last startup line (after the env file is written) says how to stop it
+        while "stop: " not in self.output and self.proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(0.2)  # the startup lines follow the file
         assert self.env_file.exists(), f"no env file; exit {self.proc.poll()}:\n{self.output}"
         return dict(line.split("=", 1) for line in self.env_file.read_text().splitlines() if line)
 

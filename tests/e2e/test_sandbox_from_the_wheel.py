@@ -22,7 +22,7 @@ from podlb_component.sandbox import Sandbox
 from .cli import REPO, PulumiCli
 from .release import Mirror, Release
 from .test_plugin_acquisition import new_python_stack, user_cli
-from .test_sandbox_envtest import SandboxRun, child_env, core, lay_out_envtest
+from .test_sandbox_envtest import SandboxRun, child_env, core, lay_out_envtest, remove_tree
 
 EXAMPLE_CONFIG = yaml.safe_load((REPO / "examples" / "vpc-route-ipvlan" / "Pulumi.dev.yaml").read_text())["config"]
 
@@ -80,6 +80,7 @@ def test_a_new_user_runs_pulumi_up_against_a_sandbox_from_the_wheel(
         assert run.stop(signal.SIGTERM) < 15, run.output
     finally:
         run.kill()
+        remove_tree(tmp_path / "envtest")  # 200 MB, read-only as setup-envtest leaves it
     assert run.proc.returncode == 0 and not run.env_file.exists(), run.output
     for what, seconds in timings.items():
         print(f"{what}: {seconds:.1f} s")

@@ -1,14 +1,17 @@
 """All services' state in one place, and loading it from a seed document (YAML or dict):
 
 credentials: {AKID: SECRET}
-security_groups: [{id: g-…, vpc_id: vpc-…, instance_ids: […], rules: [{direction: ingress, …}]}]
-enterprise_security_groups: [{id: esg-…, rules: […]}]
+security_groups: [{id: g-…, vpc_id: vpc-…, name: …, instance_ids: […], rules: [{direction: ingress, …}]}]
+enterprise_security_groups: [{id: esg-…, name: …, instance_ids: […], rules: […]}]
 enis: [{eni_id: eni-…, vpc_id: vpc-…, security_group_ids: […], enterprise_security_group_ids: […]}]
 clusters: [{cluster_id: cce-…, network_mode: …, vpc_id: …, vpc_cidr: …,
             node_security_groups: […], eni_security_groups: […],
             addons: {cce-lb-controller: {version: 1.0.0, phase: Running}}}]
 rule_limits: {normal: 100, enterprise: 150}   # optional; None: unlimited
 rewrite_values: true   # optional: answer x/32 as x, "" as all, … (see rule_checks.rewrite_like_bce)
+
+Groups can also be created and deleted through the API (bcc_security_groups.py, esg.py); a group
+is not deleted while something holds it (`holders_of`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,31 @@ class FakeBceState:
     enis: EniBackend = field(default_factory=EniBackend)
     cce: CceBackend = field(default_factory=CceBackend)
 
+    def __post_init__(self) -> None:
+        self.security_groups.bound_to = self.holders_of
+        self.enterprise_security_groups.bound_to = self.holders_of
+
+    def holders_of(self, group_id: str) -> list[str]:
+        """What holds a security group besides the instances it lists itself: ENIs that carry it,
+        and CCE clusters that carry it as a default for their nodes or ENIs or on a node. Baidu
+        refuses to delete a group bound to an instance (409, VPC API "Delete Security Group" and
+        "Delete enterprise security group"); an ENI or a cluster's default counting as a binding is
+        the fake's stricter reading (a cluster's next node would carry the group)."""
+        holders = [
+            eni.eni_id
+            for eni in self.enis.enis.values()
+            if group_id in (*eni.security_group_ids, *eni.enterprise_security_group_ids)
+        ]
+        for cluster in self.cce.clusters.values():
+            carried = (
+                *cluster.node_security_groups,
+                *cluster.eni_security_groups,
+                *_instance_groups(cluster.instances),
+            )
+            if group_id in carried:
+                holders.append(cluster.cluster_id)
+        return holders
+
     def add_cce_cluster(
         self,
         cluster_id: str,
@@ -48,13 +76,7 @@ class FakeBceState:
         """A CCE cluster whose security groups exist (made empty when missing: the cluster's
         and those its `instances` carry) and whose cce-lb-controller add-on runs at
         `lb_controller` (None: not installed)."""
-        instance_groups = [
-            g
-            for i in extra.get("instances") or []
-            for vpc in [i.get("spec", {}).get("vpcConfig") or {}]
-            for g in [vpc.get("securityGroupID"), *[x.get("id") for x in vpc.get("securityGroups") or []]]
-            if g
-        ]
+        instance_groups = _instance_groups(extra.get("instances") or [])
         for group in (*node_security_groups, *eni_security_groups, *instance_groups):
             if group.startswith("esg-") and group not in self.enterprise_security_groups.groups:
                 self.enterprise_security_groups.add_group(group)
@@ -108,3 +130,14 @@ class FakeBceState:
         for c in seed.get("clusters") or []:
             state.cce.add(Cluster(**c))
         return state
+
+
+def _instance_groups(instances: list[dict[str, Any]]) -> list[str]:
+    """The security groups CCE nodes carry of their own (`spec.vpcConfig`, see cce.node_instance)."""
+    return [
+        g
+        for i in instances
+        for vpc in [i.get("spec", {}).get("vpcConfig") or {}]
+        for g in [vpc.get("securityGroupID"), *[x.get("id") for x in vpc.get("securityGroups") or []]]
+        if g
+    ]

@@ -1,0 +1,1 @@
+"""The acceptance suite: one suite, two targets (tests/acceptance/README.md)."""
