@@ -48,14 +48,10 @@ class Provider(pulumi.ProviderResource):
 
     def __init__(self, name: str, args: ProviderArgs | None = None, opts: pulumi.ResourceOptions | None = None) -> None:
         args = args or {}
-        props: dict[str, Any] = {
-            "accessKeyId": args.get("access_key_id"),
-            "secretAccessKey": pulumi.Output.secret(args["secret_access_key"])
-            if args.get("secret_access_key") is not None
-            else None,
-            "region": args.get("region"),
-            "endpoint": args.get("endpoint"),
-        }
+        _check_explicit_provider(name, args)
+        props: dict[str, Any] = {key: args.get(arg) for arg, key in ARG_KEYS.items()}
+        if props["secretAccessKey"] is not None:
+            props["secretAccessKey"] = pulumi.Output.secret(props["secretAccessKey"])
         opts = pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(
                 version=VERSION, plugin_download_url=PLUGIN_DOWNLOAD_URL, additional_secret_outputs=["secretAccessKey"]
@@ -63,6 +59,32 @@ class Provider(pulumi.ProviderResource):
             opts,
         )
         super().__init__(PACKAGE, name, props, opts)
+
+
+def _check_explicit_provider(name: str, args: ProviderArgs) -> None:
+    """The provider's own CheckConfig, in the program, when every argument is a plain value: a
+    bad one stops the program here with its message, not the engine aborting the program
+    mid-flight (docs/real-engine.md, finding 19). Not under plan or mocks (no plugin runs)."""
+    from .bce.settings import offline, under_mock_engine
+    from .errors import PodLbError
+    from .provider.config import check_config
+
+    given = {key: args.get(arg) for arg, key in ARG_KEYS.items() if args.get(arg) is not None}
+    if offline() or under_mock_engine() or not all(isinstance(v, str) for v in given.values()):
+        return
+    failures = check_config(given)
+    if failures:
+        raise PodLbError(
+            name,
+            ", ".join(next(arg for arg, key in ARG_KEYS.items() if key == f.property) for f in failures),
+            "; ".join(f.reason for f in failures),
+            "fix the podlb.Provider's arguments (README, 'Provider configuration')",
+        )
+
+
+ARG_KEYS = {"access_key_id": "accessKeyId", "secret_access_key": "secretAccessKey", "region": "region",
+            "endpoint": "endpoint"}  # fmt: skip
+"""ProviderArgs -> the provider's config keys."""
 
 
 # The Args TypedDicts' docstrings are also the inputs' descriptions in the package schema

@@ -5,6 +5,8 @@ language host."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from podlb_component.sandbox import Sandbox
@@ -31,3 +33,18 @@ def test_a_misspelled_config_key_is_named_by_the_program_with_no_traceback(
     # program (on the provider's CheckConfig) is what printed six tracebacks (real-engine.md, 19)
     assert "error: pulumi:providers:podlb" not in output, output[-4000:]
     assert "_InactiveRpcError" not in output and "KeyboardInterrupt" not in output, output[-4000:]
+
+
+def test_a_bad_argument_of_an_explicit_provider_is_named_by_the_program(
+    pulumi: PulumiCli, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source = tmp_path / "explicit-provider"
+    source.mkdir()
+    (source / "Pulumi.yaml").write_text("name: explicit-provider\nruntime: python\n")
+    (source / "__main__.py").write_text(
+        "from podlb_component import Provider\n"
+        "Provider('alt', {'access_key_id': 'AKalt1', 'secret_access_key': 'SKalt1', 'region': 'Bei Jing'})\n"
+    )
+    output = refused_at_preview(pulumi, pulumi.project(source))
+    assert "podlb alt: region: podlb:region is malformed ('Bei Jing')" in output, output[-4000:]
+    assert "error: pulumi:providers:podlb" not in output, output[-4000:]
