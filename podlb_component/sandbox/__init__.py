@@ -163,9 +163,8 @@ class Sandbox:
                 raise
             self.report(f"{name} exists: left as it is")
             return False
-        self.report(
-            f"created {name} with CCE's default document, as CCE's installer does (it stays when the sandbox stops)"
-        )
+        stays = " (it stays in your cluster when the sandbox stops)" if self.control_plane is None else ""
+        self.report(f"created {name} with CCE's default document, as CCE's installer does{stays}")
         return True
 
     def env(self) -> dict[str, str]:
