@@ -9,7 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from baidubce.auth import bce_v1_signer
 from baidubce.exception import BceError, BceHttpClientError, BceServerError
+from baidubce.http import bce_http_client
+
+from podlb_component.bce.cce import CceClient
+from podlb_component.bce.clients import client_config
+from podlb_component.bce.settings import BceSettings
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,27 @@ def call(fn: Callable[[], Any]) -> Answer:
         raise
     raw = getattr(response, "raw_data", None)
     return Answer(200, None, json.loads(raw) if raw else {})
+
+
+def _keep(http_response: Any, response: Any) -> bool:
+    """A response handler that keeps whatever came back, error or not (no SDK parsing)."""
+    response.__dict__["status"] = http_response.status
+    response.__dict__["raw"] = http_response.read()
+    return True
+
+
+def http(settings: BceSettings, service: str, method: bytes, path: str, params: dict[str, Any] | None = None) -> Answer:
+    """A signed request as the SDK sends it, and Baidu's answer exactly as it came: for the facts
+    that are about the body itself (how an error body spells requestID, say)."""
+    config = CceClient(client_config(settings, service)).config  # endpoint parsed as the SDK's clients do
+    response = bce_http_client.send_request(
+        config, bce_v1_signer.sign, [_keep], method, path.encode(), None, None, params or {}
+    )
+    raw = response.__dict__.get("raw") or b""
+    try:
+        body = json.loads(raw) if raw else {}
+    except ValueError:
+        body = {"text": raw.decode("utf-8", "replace")[:300]}
+    body = body if isinstance(body, dict) else {"json": body}
+    code = body.get("code") if int(response.__dict__["status"]) >= 400 else None
+    return Answer(int(response.__dict__["status"]), code if isinstance(code, str) else None, body)

@@ -20,6 +20,7 @@ from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
 RUN_PREFIX = "podlb-acc-"
 """Every group the suite creates is named RUN_PREFIX + run id; nothing else is ever touched."""
 SANDBOX_VPC = "vpc-acceptance1"
+SANDBOX_CLUSTER = "cce-acceptance1"
 REAL_ENV = ("BCE_ACCESS_KEY_ID", "BCE_SECRET_ACCESS_KEY", "PODLB_ACCEPTANCE_VPC_ID")
 
 
@@ -36,6 +37,8 @@ class Target:
     region: str
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     fake: FakeBce | None = None
+    cluster_id: str | None = None
+    """A `cce-` cluster the CCE facts read (never write); None: they are not exercised."""
 
     @property
     def real(self) -> bool:
@@ -74,14 +77,19 @@ def target_from_env(env: Mapping[str, str] | None = None) -> Target:
             region=region,
             endpoint=env.get("BCE_ENDPOINT") or None,
         )
-        return Target("real", settings, env["PODLB_ACCEPTANCE_VPC_ID"], region)
+        cluster = env.get("PODLB_ACCEPTANCE_CLUSTER_ID") or None
+        return Target("real", settings, env["PODLB_ACCEPTANCE_VPC_ID"], region, cluster_id=cluster)
     access_key, secret = "AKacceptance" + uuid.uuid4().hex[:8], uuid.uuid4().hex
     state = FakeBceState(credentials={access_key: secret})
     # the reading docs/bce-facts.md states (bcc-rewrites-values); the fake's default is the other
     state.security_groups.rewrite_values = state.enterprise_security_groups.rewrite_values = True
+    state.add_cce_cluster(
+        SANDBOX_CLUSTER, "vpc-route-ipvlan", vpc_id=SANDBOX_VPC, vpc_cidr="192.168.0.0/16",
+        node_security_groups=("g-accnodes1",), lb_controller="1.3.13",
+    )  # fmt: skip
     fake = FakeBce(state).start()
     settings = BceSettings(access_key_id=access_key, secret_access_key=secret, region="bj", endpoint=fake.endpoint)
-    return Target("sandbox", settings, SANDBOX_VPC, "sandbox", fake=fake)
+    return Target("sandbox", settings, SANDBOX_VPC, "sandbox", fake=fake, cluster_id=SANDBOX_CLUSTER)
 
 
 def attr(response: Any, name: str) -> Any:
