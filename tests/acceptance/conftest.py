@@ -12,11 +12,14 @@ from typing import Any
 
 import pytest
 
+from podlb_component.version import VERSION
+
 from . import facts_table
+from .recording import RECORDINGS, Recorder, write
 from .target import Target, create_groups, delete_groups, target_from_env
 
 VERDICTS: dict[str, str] = {}
-RUN: dict[str, Target] = {}
+RUN: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,23 @@ def target() -> Iterator[Target]:
         yield made
     finally:
         made.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def recorder(target: Target) -> Iterator[None]:
+    """With PODLB_ACCEPTANCE_RECORD=1, every request of the session and its answer, scrubbed,
+    into recordings/<date>-<region>/ (recording.py)."""
+    if os.environ.get("PODLB_ACCEPTANCE_RECORD") != "1":
+        yield
+        return
+    secrets = {target.settings.access_key_id: "<access-key-id>", target.settings.secret_access_key: "<secret-key>"}
+    made = Recorder(secrets)
+    with made.installed():
+        yield
+    date = datetime.date.today().isoformat()
+    meta = {"target": target.kind, "region": target.region, "vpc_id": target.vpc_id, "cluster_id": target.cluster_id,
+            "date": date, "podlb": VERSION}  # fmt: skip
+    RUN["recorded"] = write(RECORDINGS / f"{date}-{target.region}", made.scrubbed(), meta)  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +80,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     target = RUN.get("target")
     if target is None:
         return
+    if "recorded" in RUN:
+        terminalreporter.write_line(f"recorded into {RUN['recorded']}")
     known = [row["id"] for row in facts_table.rows()]
     terminalreporter.section(f"BCE facts ({target.kind}: {target.region})")
     for fact in known:

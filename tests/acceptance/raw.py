@@ -58,12 +58,21 @@ def _keep(http_response: Any, response: Any) -> bool:
     return True
 
 
-def http(settings: BceSettings, service: str, method: bytes, path: str, params: dict[str, Any] | None = None) -> Answer:
-    """A signed request as the SDK sends it, and Baidu's answer exactly as it came: for the facts
-    that are about the body itself (how an error body spells requestID, say)."""
+def http(
+    settings: BceSettings,
+    service: str,
+    method: bytes,
+    path: str,
+    params: dict[str, Any] | None = None,
+    body: Any = None,
+) -> Answer:
+    """A signed request as the SDK sends it (a JSON body as its clients send one), and Baidu's
+    answer exactly as it came: for the facts about the body itself (how an error body spells
+    requestID, say) and for replaying recordings."""
     config = CceClient(client_config(settings, service)).config  # endpoint parsed as the SDK's clients do
+    sent = None if body is None else json.dumps(body)
     response = bce_http_client.send_request(
-        config, bce_v1_signer.sign, [_keep], method, path.encode(), None, None, params or {}
+        config, bce_v1_signer.sign, [_keep], method, path.encode(), sent, None, params or {}
     )
     raw = response.__dict__.get("raw") or b""
     try:

@@ -79,17 +79,23 @@ def target_from_env(env: Mapping[str, str] | None = None) -> Target:
         )
         cluster = env.get("PODLB_ACCEPTANCE_CLUSTER_ID") or None
         return Target("real", settings, env["PODLB_ACCEPTANCE_VPC_ID"], region, cluster_id=cluster)
+    return sandbox_target()
+
+
+def sandbox_target(vpc_id: str = SANDBOX_VPC, cluster_id: str = SANDBOX_CLUSTER) -> Target:
+    """The fake BCE on 127.0.0.1, with one VPC and one `cce-` cluster (also what a recording is
+    replayed against)."""
     access_key, secret = "AKacceptance" + uuid.uuid4().hex[:8], uuid.uuid4().hex
     state = FakeBceState(credentials={access_key: secret})
     # the reading docs/bce-facts.md states (bcc-rewrites-values); the fake's default is the other
     state.security_groups.rewrite_values = state.enterprise_security_groups.rewrite_values = True
     state.add_cce_cluster(
-        SANDBOX_CLUSTER, "vpc-route-ipvlan", vpc_id=SANDBOX_VPC, vpc_cidr="192.168.0.0/16",
+        cluster_id, "vpc-route-ipvlan", vpc_id=vpc_id, vpc_cidr="192.168.0.0/16",
         node_security_groups=("g-accnodes1",), lb_controller="1.3.13",
     )  # fmt: skip
     fake = FakeBce(state).start()
     settings = BceSettings(access_key_id=access_key, secret_access_key=secret, region="bj", endpoint=fake.endpoint)
-    return Target("sandbox", settings, SANDBOX_VPC, "sandbox", fake=fake, cluster_id=SANDBOX_CLUSTER)
+    return Target("sandbox", settings, vpc_id, "sandbox", fake=fake, cluster_id=cluster_id)
 
 
 def attr(response: Any, name: str) -> Any:

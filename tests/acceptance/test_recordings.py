@@ -1,0 +1,93 @@
+"""Recordings keep the fake honest: each committed recording (recordings/*/) replays against a
+fresh fake with the same statuses, error codes and body shapes; and a recording keeps nothing
+that could open or identify the account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
+
+from .raw import http
+from .recording import RECORDINGS, TOKEN, Divergence, Recorder, load, replay
+from .target import bcc_rule, sandbox_target
+
+COMMITTED = sorted(p for p in RECORDINGS.iterdir() if (p / "exchanges.json").is_file()) if RECORDINGS.is_dir() else []
+
+
+def replay_against_a_fresh_fake(exchanges: list[dict[str, Any]], meta: dict[str, Any]) -> list[Divergence]:
+    """The fake seeded like the recorded target (its VPC and cluster ids), each request signed anew."""
+    target = sandbox_target(meta["vpc_id"], meta["cluster_id"])
+    try:
+
+        def send(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:
+            answer = http(target.settings, "cce" if "/cce/" in path else "bcc", method.encode(), path, params, body)
+            return answer.status, answer.body
+
+        return replay(exchanges, send)
+    finally:
+        target.stop()
+
+
+def test_there_is_a_committed_recording() -> None:
+    assert COMMITTED, f"no recording under {RECORDINGS}: the replay below would test nothing"
+
+
+@pytest.mark.parametrize("folder", COMMITTED, ids=[p.name for p in COMMITTED])
+def test_the_fake_answers_a_recording_as_it_was_answered(folder: Path) -> None:
+    exchanges, meta = load(folder)
+    divergences = replay_against_a_fresh_fake(exchanges, meta)
+    assert len(exchanges) > 20
+    assert not divergences, "\n".join(map(str, divergences[:10]))
+
+
+def test_a_recording_keeps_no_secret() -> None:
+    target = sandbox_target()
+    recorder = Recorder({target.settings.access_key_id: "<access-key-id>",
+                         target.settings.secret_access_key: "<secret-key>"})  # fmt: skip
+    try:
+        with recorder.installed():
+            made = target.bcc.create_security_group("podlb-acc-secrets", [], vpc_id=target.vpc_id)
+            group = str(made.security_group_id)
+            target.bcc.authorize_security_group_rule(group, bcc_rule("remark", 80), client_token="podlb-token-1")
+            target.bcc.get_security_group_detail(group)
+            esg = target.esg.create_enterprise_security_group("podlb-acc-secrets", rules=[])
+            target.esg.authorize_enterprise_security_group_rule(
+                str(esg.enterprise_security_group_id),
+                [
+                    EnterpriseSecurityGroupRuleModel(
+                        remark="r",
+                        direction="ingress",
+                        ethertype="IPv4",
+                        portRange="81",
+                        protocol="tcp",
+                        sourceIp="203.0.113.0/24",
+                        action="allow",
+                        priority=1000,
+                    )
+                ],
+            )
+            target.bcc.delete_security_group(group)
+    finally:
+        target.stop()
+    text = json.dumps(recorder.scrubbed())
+    assert len(recorder.exchanges) == 6 and "podlb-token-1" in json.dumps([e.uri for e in recorder.exchanges])
+    for secret in (target.settings.access_key_id, target.settings.secret_access_key, "bce-auth-v1", "podlb-token-1"):
+        assert secret not in text, secret
+    assert f"clientToken={TOKEN}" in text
+    assert "<account>" not in text or '"accountId": "<account>"' in text
+
+
+def test_a_recording_the_fake_answers_otherwise_is_reported_where_it_differs() -> None:
+    """The replay can fail: a recorded answer with another error code, and one with a renamed key."""
+    exchanges, meta = load(COMMITTED[0])
+    conflict = next(i for i, e in enumerate(exchanges) if e["status"] == 409)
+    listing = next(i for i, e in enumerate(exchanges) if e["status"] == 200 and "rules" in (e["response"] or {}))
+    exchanges[conflict]["response"]["code"] = "Some.OtherCode"
+    exchanges[listing]["response"]["ruleList"] = exchanges[listing]["response"].pop("rules")
+    found = replay_against_a_fresh_fake(exchanges, meta)
+    assert [d.index for d in found] == sorted([conflict, listing]), [str(d) for d in found]
+    assert "Some.OtherCode" in str(next(d for d in found if d.index == conflict))
