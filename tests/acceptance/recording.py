@@ -154,8 +154,11 @@ def _map_ids(recorded: Any, replayed: Any, ids: dict[str, str]) -> None:
 
 
 def _substitute(text: str, ids: dict[str, str]) -> str:
-    for old in sorted(ids, key=len, reverse=True):
-        text = text.replace(old, ids[old])
+    """The recording's ids as the fake's, in one pass: a fake id may look like another recorded
+    id (the fake's ids count up across fakes), and must not be replaced again."""
+    if ids:
+        pattern = re.compile("|".join(re.escape(old) for old in sorted(ids, key=len, reverse=True)))
+        text = pattern.sub(lambda m: ids[m.group(0)], text)
     return text.replace(TOKEN, "podlb-" + uuid.uuid4().hex)
 
 

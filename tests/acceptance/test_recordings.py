@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
+from podlb_component.sandbox.fake_bce.rule_checks import new_id
+
 from .raw import http
 from .recording import RECORDINGS, TOKEN, Divergence, Recorder, load, replay
 from .target import bcc_rule, sandbox_target
@@ -36,9 +38,14 @@ def test_there_is_a_committed_recording() -> None:
     assert COMMITTED, f"no recording under {RECORDINGS}: the replay below would test nothing"
 
 
+@pytest.mark.parametrize("shift", [0, 1, 7])
 @pytest.mark.parametrize("folder", COMMITTED, ids=[p.name for p in COMMITTED])
-def test_the_fake_answers_a_recording_as_it_was_answered(folder: Path) -> None:
+def test_the_fake_answers_a_recording_as_it_was_answered(folder: Path, shift: int) -> None:
+    """`shift`: the fake's ids count up per process, so the replay's may be the recording's own
+    ids, moved (1 made a mapped id be mapped again, once)."""
     exchanges, meta = load(folder)
+    for _ in range(shift):
+        new_id("shift-")
     divergences = replay_against_a_fresh_fake(exchanges, meta)
     assert len(exchanges) > 20
     assert not divergences, "\n".join(map(str, divergences[:10]))
