@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
+from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
 from podlb_component.bce.clients import BccClient, EsgClient, client_config
 from podlb_component.bce.settings import BceSettings
@@ -144,3 +145,11 @@ def bcc_rule(remark: str, port: int, source: str = "203.0.113.0/24") -> Security
     return SecurityGroupRuleModel(
         remark=remark, direction="ingress", ethertype="IPv4", portRange=str(port), protocol="tcp", sourceIp=source
     )
+
+
+def esg_rule(remark: str, port: int, source: str = "203.0.113.0/24") -> EnterpriseSecurityGroupRuleModel:
+    """An allow rule as podlb makes them (lowest precedence)."""
+    return EnterpriseSecurityGroupRuleModel(
+        remark=remark, direction="ingress", ethertype="IPv4", portRange=str(port), protocol="tcp", sourceIp=source,
+        action="allow", priority=1000,
+    )  # fmt: skip

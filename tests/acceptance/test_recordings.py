@@ -9,13 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
 from podlb_component.sandbox.fake_bce.rule_checks import new_id
 
 from .raw import http
 from .recording import RECORDINGS, TOKEN, Divergence, Recorder, load, replay
-from .target import bcc_rule, sandbox_target
+from .target import bcc_rule, esg_rule, sandbox_target
 
 COMMITTED = sorted(p for p in RECORDINGS.iterdir() if (p / "exchanges.json").is_file()) if RECORDINGS.is_dir() else []
 
@@ -64,18 +63,7 @@ def test_a_recording_keeps_no_secret() -> None:
             esg = target.esg.create_enterprise_security_group("podlb-acc-secrets", rules=[])
             target.esg.authorize_enterprise_security_group_rule(
                 str(esg.enterprise_security_group_id),
-                [
-                    EnterpriseSecurityGroupRuleModel(
-                        remark="r",
-                        direction="ingress",
-                        ethertype="IPv4",
-                        portRange="81",
-                        protocol="tcp",
-                        sourceIp="203.0.113.0/24",
-                        action="allow",
-                        priority=1000,
-                    )
-                ],
+                [esg_rule("r", 81)],
             )
             target.bcc.delete_security_group(group)
     finally:

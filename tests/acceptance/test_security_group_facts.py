@@ -9,14 +9,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
 from podlb_component.bce.clients import BceApiError
 from podlb_component.bce.security_groups import SecurityGroupApi
 from podlb_component.rule_model import RuleFields, owner_remark
 
 from .raw import Answer, call
-from .target import RUN_PREFIX, Target, attr, bcc_rule, create_groups, delete_groups, leftovers, sweep
+from .target import RUN_PREFIX, Target, attr, bcc_rule, create_groups, delete_groups, esg_rule, leftovers, sweep
 
 SOURCE = "203.0.113.0/24"
 
@@ -58,13 +57,6 @@ def on_port(rules: list[dict[str, object]], port: int) -> list[dict[str, object]
 
 def authorize_bcc(target: Target, group: str, note: str, port: int, source: str = SOURCE) -> Answer:
     return call(lambda: target.bcc.authorize_security_group_rule(group, bcc_rule(note, port, source)))
-
-
-def esg_rule(note: str, port: int) -> EnterpriseSecurityGroupRuleModel:
-    return EnterpriseSecurityGroupRuleModel(
-        remark=note, direction="ingress", ethertype="IPv4", portRange=str(port), protocol="tcp", sourceIp=SOURCE,
-        action="allow", priority=1000,
-    )  # fmt: skip
 
 
 def authorize_esg(target: Target, group: str, note: str, port: int) -> Answer:
