@@ -123,6 +123,10 @@ READ_CACHE = _ReadCache()
 
 
 class SecurityGroupApi:
+    list_page_size = 1000
+    """maxKeys of the enterprise-group listing, the API's largest (each page answers
+    isTruncated and nextMarker: docs/bce-facts.md, list-paging)."""
+
     def __init__(self, settings: BceSettings) -> None:
         config = client_config(settings, "bcc")
         self._bcc = BccClient(config)
@@ -171,7 +175,7 @@ class SecurityGroupApi:
         while True:
 
             def listing(m: str | None = marker) -> Any:
-                return self._esg.list_enterprise_security_groups(marker=m, max_keys=1000)
+                return self._esg.list_enterprise_security_groups(marker=m, max_keys=self.list_page_size)
 
             page = _body(call_bce("GET /v1/enterprise/security", listing))
             yield from page.get("enterpriseSecurityGroups") or []

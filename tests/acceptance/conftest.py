@@ -16,15 +16,24 @@ from podlb_component.version import VERSION
 
 from . import facts_table
 from .recording import RECORDINGS, Recorder, write
-from .target import Target, create_groups, delete_groups, target_from_env
+from .target import Target, TargetError, create_groups, delete_groups, target_from_env
 
 VERDICTS: dict[str, str] = {}
 RUN: dict[str, Any] = {}
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A real run without its settings stops here, before any call, naming what is missing."""
+    if os.environ.get("PODLB_ACCEPTANCE") == "real":
+        try:
+            RUN["real"] = target_from_env()  # settings only: no call is made
+        except TargetError as exc:
+            pytest.exit(str(exc), returncode=2)
+
+
 @pytest.fixture(scope="session")
 def target() -> Iterator[Target]:
-    made = target_from_env()
+    made = RUN.get("real") or target_from_env()
     RUN["target"] = made
     try:
         yield made

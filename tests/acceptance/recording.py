@@ -8,10 +8,12 @@ become "<token>", and the access key id, the secret key, account and user ids be
 placeholders wherever they appear (`scrub`; test_recordings.py proves it).
 
 A committed recording is a regression test of the fake (`replay`): the same requests, in order,
-against a fresh fake seeded like the recorded target, must get the same status, the same error
-code and a body of the same shape — the same keys, the same JSON types, lists of the same length;
-ids, request ids and timestamps may differ. Ids the recording's answers gave (a created group's,
-a rule's) are mapped to the ids the fake gives, so later requests name the fake's."""
+against a fresh fake seeded like the recorded account (`account_seed`: the cluster, its nodes and
+add-ons, and the groups that were there before, all from the recording's own answers), must get
+the same status, the same error code and a body of the same shape — the same keys, the same JSON
+types, lists of the same length, in any order; ids, request ids and timestamps may differ. Ids
+the recording's answers gave (a created group's, a rule's) are mapped to the ids the fake gives,
+so later requests name the fake's."""
 
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from baidubce.http import bce_http_client
+
+from podlb_component.sandbox.fake_bce import bcc_security_groups, esg
+from podlb_component.sandbox.fake_bce.cce import AddonMeta, node_instance
+from podlb_component.sandbox.fake_bce.state import FakeBceState
 
 RECORDINGS = Path(__file__).parent / "recordings"
 TOKEN = "<token>"
@@ -132,11 +138,13 @@ def load(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def shape(value: Any) -> Any:
-    """What must match between two answers: keys, JSON types and list lengths, not values."""
+    """What must match between two answers: keys, JSON types and list lengths, not values, nor
+    the order of a list's items (podlb relies on no listing's order, and an account's groups
+    are listed in Baidu's order, the fake's in the order they were made)."""
     if isinstance(value, dict):
         return {k: shape(v) for k, v in sorted(value.items())}
     if isinstance(value, list):
-        return [shape(v) for v in value]
+        return sorted((shape(v) for v in value), key=lambda item: json.dumps(item, sort_keys=True))
     return type(value).__name__
 
 
@@ -194,3 +202,109 @@ def replay(exchanges: list[dict[str, Any]], send: Any) -> list[Divergence]:
             found.append(Divergence(index, request, json.dumps(shape(recorded)), json.dumps(shape(answer))))
         _map_ids(recorded, answer, ids)
     return found
+
+
+@dataclass
+class Seed:
+    """The recorded account as the fake must hold it to answer the recording with the same
+    data: the cluster (its mode, groups, nodes and add-ons) and the groups that were there
+    before the run, so that the replay compares the API's shapes, not two accounts."""
+
+    cluster: dict[str, Any]
+    """FakeBceState.add_cce_cluster's keyword arguments."""
+    installed: dict[str, dict[str, Any]]
+    """name -> {"version", "phase"} of each add-on the recording saw installed."""
+    catalogue: list[AddonMeta] | None
+    """The add-ons the recorded list offered; None: the recording listed none."""
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    """Groups the recording listed but didn't create, as first listed (with their rules)."""
+
+    def into(self, state: FakeBceState, cluster_id: str, vpc_id: str) -> None:
+        for group in self.groups:
+            enterprise = str(group["id"]).startswith("esg-")
+            fields = esg.RULE_FIELDS if enterprise else bcc_security_groups.RULE_FIELDS
+            rules = [{k: v for k, v in rule.items() if k in fields} for rule in group.get("rules") or []]
+            if enterprise:
+                state.enterprise_security_groups.add_group(group["id"], str(group.get("name") or ""), rules=rules)
+            else:
+                state.security_groups.add_group(group["id"], vpc_id, str(group.get("name") or ""), rules=rules)
+        state.add_cce_cluster(cluster_id, vpc_id=vpc_id, lb_controller=None, **self.cluster).addons = self.installed
+        if self.catalogue is not None:
+            state.cce.catalogue = {meta.name: meta for meta in self.catalogue}
+
+
+def _groups_there_before(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    created = {
+        str(value)
+        for exchange in exchanges
+        if exchange["method"] == "POST" and exchange["status"] == 200
+        for key, value in (exchange["response"] or {}).items()
+        if key in ("securityGroupId", "enterpriseSecurityGroupId")
+    }
+    found: dict[str, dict[str, Any]] = {}
+    for exchange in exchanges:
+        if exchange["method"] == "GET" and exchange["status"] == 200:
+            answer = exchange["response"] or {}
+            for group in [*(answer.get("securityGroups") or []), *(answer.get("enterpriseSecurityGroups") or [])]:
+                if str(group.get("id")) not in created:
+                    found.setdefault(str(group.get("id")), group)
+    return list(found.values())
+
+
+def account_seed(exchanges: list[dict[str, Any]], cluster_id: str) -> Seed | None:
+    """From the recording's own answers: its first GetCluster, the instance pages, the first
+    whole add-on list, and the groups it listed but didn't create; None when it never read the
+    cluster."""
+    answers: dict[str, Any] = {}
+    pages: dict[str, list[dict[str, Any]]] = {}
+    read = re.compile(rf"/cluster/{re.escape(cluster_id)}(/instances|/addon)?$")
+    for exchange in exchanges:
+        uri = urlsplit(exchange["uri"])
+        found = read.search(uri.path)
+        if exchange["method"] != "GET" or exchange["status"] != 200 or not found:
+            continue
+        what = found.group(1) or "cluster"
+        if what == "/instances":
+            page = (exchange["response"] or {}).get("instancePage") or {}
+            pages.setdefault(str(page.get("pageNo")), list(page.get("instanceList") or []))
+        elif not (what == "/addon" and "addons" in dict(parse_qsl(uri.query))):  # a whole list only
+            answers.setdefault(what, exchange["response"] or {})
+    if "cluster" not in answers:
+        return None
+    spec = answers["cluster"]["cluster"]["spec"]
+    instances = [
+        node_instance(
+            str(node["spec"].get("instanceName") or ""),
+            str(node["spec"].get("vpcConfig", {}).get("securityGroupID") or ""),
+            tuple(str(g["id"]) for g in node["spec"].get("vpcConfig", {}).get("securityGroups") or []),
+        )
+        for number in sorted(pages, key=int)
+        for node in pages[number]
+    ]
+    cluster = {
+        "network_mode": spec["containerNetworkConfig"]["mode"],
+        "vpc_cidr": spec.get("vpcCIDR", ""),
+        "node_security_groups": tuple(str(g["id"]) for g in spec.get("nodeDefaultSecurityGroups") or []),
+        "eni_security_groups": tuple(str(g["id"]) for g in spec.get("eniDefaultSecurityGroups") or []),
+        "master_type": spec.get("masterConfig", {}).get("masterType", "managed"),
+        "phase": answers["cluster"]["cluster"].get("status", {}).get("clusterPhase", "running"),
+        "instances": instances,
+    }
+    catalogue, installed = None, {}
+    if "/addon" in answers:
+        catalogue = []
+        for item in answers["/addon"].get("items") or []:
+            meta = item.get("meta") or {}
+            catalogue.append(AddonMeta(
+                str(meta.get("name")), str(meta.get("latestVersion", "")), type=str(meta.get("type", "")),
+                managed=bool(meta.get("managed")), required=bool(meta.get("required")),
+                allow_install=bool((meta.get("installInfo") or {}).get("allowInstall")),
+                multi_instance="multiInstances" in item,
+            ))  # fmt: skip
+            instance = item.get("instance") or next(iter(item.get("multiInstances") or []), None)
+            if instance:
+                installed[str(meta.get("name"))] = {
+                    "version": instance.get("installedVersion", ""),
+                    "phase": (instance.get("status") or {}).get("phase", ""),
+                }
+    return Seed(cluster, installed, catalogue, _groups_there_before(exchanges))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,8 @@ from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 from podlb_component.bce.clients import BccClient, EsgClient, client_config
 from podlb_component.bce.settings import BceSettings
 from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
+
+from .recording import Seed
 
 RUN_PREFIX = "podlb-acc-"
 """Every group the suite creates is named RUN_PREFIX + run id; nothing else is ever touched."""
@@ -83,17 +85,20 @@ def target_from_env(env: Mapping[str, str] | None = None) -> Target:
     return sandbox_target()
 
 
-def sandbox_target(vpc_id: str = SANDBOX_VPC, cluster_id: str = SANDBOX_CLUSTER) -> Target:
+def sandbox_target(vpc_id: str = SANDBOX_VPC, cluster_id: str = SANDBOX_CLUSTER, seed: Seed | None = None) -> Target:
     """The fake BCE on 127.0.0.1, with one VPC and one `cce-` cluster (also what a recording is
-    replayed against)."""
+    replayed against: then the cluster is the recorded one, `seed`)."""
     access_key, secret = "AKacceptance" + uuid.uuid4().hex[:8], uuid.uuid4().hex
     state = FakeBceState(credentials={access_key: secret})
     # the reading docs/bce-facts.md states (bcc-rewrites-values); the fake's default is the other
     state.security_groups.rewrite_values = state.enterprise_security_groups.rewrite_values = True
-    state.add_cce_cluster(
-        cluster_id, "vpc-route-ipvlan", vpc_id=vpc_id, vpc_cidr="192.168.0.0/16",
-        node_security_groups=("g-accnodes1",), lb_controller="1.3.13",
-    )  # fmt: skip
+    if seed is None:
+        state.add_cce_cluster(
+            cluster_id, "vpc-route-ipvlan", vpc_id=vpc_id, vpc_cidr="192.168.0.0/16",
+            node_security_groups=("g-accnodes1",), lb_controller="1.3.13",
+        )  # fmt: skip
+    else:
+        seed.into(state, cluster_id, vpc_id)
     fake = FakeBce(state).start()
     settings = BceSettings(access_key_id=access_key, secret_access_key=secret, region="bj", endpoint=fake.endpoint)
     return Target("sandbox", settings, vpc_id, "sandbox", fake=fake, cluster_id=cluster_id)
@@ -120,17 +125,28 @@ def delete_groups(target: Target, *group_ids: str) -> None:
             target.bcc.delete_security_group(group_id)
 
 
+def listed(list_page: Callable[[str | None], Any], key: str) -> Iterator[Any]:
+    """Every item of a BCE listing, page after page: `list_page(marker)` answers one page, which
+    says `isTruncated` and, when it is, the `nextMarker` to ask for next (list-paging)."""
+    marker: str | None = None
+    while True:
+        page = list_page(marker)
+        yield from attr(page, key) or []
+        if not attr(page, "is_truncated"):
+            return
+        marker = attr(page, "next_marker")
+
+
 def leftovers(target: Target) -> list[tuple[str, str]]:
     """(id, name) of every group in the target's VPC (normal) or account (enterprise) whose name
     starts with RUN_PREFIX: this run's and what interrupted runs left."""
-    found: list[tuple[str, str]] = []
-    for group in attr(target.bcc.list_security_groups(vpc_id=target.vpc_id), "security_groups") or []:
-        if str(attr(group, "name") or "").startswith(RUN_PREFIX):
-            found.append((str(attr(group, "id")), str(attr(group, "name"))))
-    for group in attr(target.esg.list_enterprise_security_groups(), "enterprise_security_groups") or []:
-        if str(attr(group, "name") or "").startswith(RUN_PREFIX):
-            found.append((str(attr(group, "id")), str(attr(group, "name"))))
-    return found
+    normal = listed(lambda m: target.bcc.list_security_groups(vpc_id=target.vpc_id, marker=m), "security_groups")
+    enterprise = listed(lambda m: target.esg.list_enterprise_security_groups(marker=m), "enterprise_security_groups")
+    return [
+        (str(attr(group, "id")), str(attr(group, "name")))
+        for group in (*normal, *enterprise)
+        if str(attr(group, "name") or "").startswith(RUN_PREFIX)
+    ]
 
 
 def sweep(target: Target, *, keep_this_run: bool = False) -> list[tuple[str, str]]:

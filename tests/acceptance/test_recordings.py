@@ -4,24 +4,30 @@ that could open or identify the account."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from podlb_component.sandbox.fake_bce.cce import node_instance
 from podlb_component.sandbox.fake_bce.rule_checks import new_id
 
 from .raw import http
-from .recording import RECORDINGS, TOKEN, Divergence, Recorder, load, replay
+from .recording import RECORDINGS, TOKEN, Divergence, Recorder, account_seed, load, replay
 from .target import bcc_rule, esg_rule, sandbox_target
 
 COMMITTED = sorted(p for p in RECORDINGS.iterdir() if (p / "exchanges.json").is_file()) if RECORDINGS.is_dir() else []
 
 
-def replay_against_a_fresh_fake(exchanges: list[dict[str, Any]], meta: dict[str, Any]) -> list[Divergence]:
-    """The fake seeded like the recorded target (its VPC and cluster ids), each request signed anew."""
-    target = sandbox_target(meta["vpc_id"], meta["cluster_id"])
+def replay_against_a_fresh_fake(
+    exchanges: list[dict[str, Any]], meta: dict[str, Any], seeded: bool = True
+) -> list[Divergence]:
+    """The fake seeded like the recorded target (its VPC, and the cluster as the recording read
+    it), each request signed anew."""
+    seed = account_seed(exchanges, meta["cluster_id"]) if seeded else None
+    target = sandbox_target(meta["vpc_id"], meta["cluster_id"], seed)
     try:
 
         def send(method: str, path: str, params: dict[str, str], body: Any) -> tuple[int, Any]:
@@ -86,3 +92,38 @@ def test_a_recording_the_fake_answers_otherwise_is_reported_where_it_differs() -
     found = replay_against_a_fresh_fake(exchanges, meta)
     assert [d.index for d in found] == sorted([conflict, listing]), [str(d) for d in found]
     assert "Some.OtherCode" in str(next(d for d in found if d.index == conflict))
+
+
+def test_a_recording_of_another_cluster_replays_against_the_cluster_it_read() -> None:
+    """A real account's cluster isn't the sandbox's: the fake holds the cluster the recording's
+    own answers describe (mode, groups, nodes, add-ons), so only the API's shapes are compared."""
+    exchanges, meta = load(COMMITTED[0])
+    cluster_id = meta["cluster_id"]
+    for exchange in exchanges:
+        answer, path = exchange["response"] or {}, exchange["uri"].split("?")[0]
+        if exchange["status"] != 200:
+            continue
+        if path.endswith(f"/cluster/{cluster_id}"):
+            spec = answer["cluster"]["spec"]
+            spec["containerNetworkConfig"]["mode"] = "vpc-eni"
+            spec["nodeDefaultSecurityGroups"].append({"id": "g-realnodes2", "name": "nodes", "type": "normal"})
+        elif path.endswith("/instances"):
+            answer["instancePage"]["instanceList"] = [
+                node_instance("i-real1", "g-realnodes2"),
+                node_instance("i-real2"),
+            ]
+            answer["instancePage"]["totalCount"] = 2
+        elif path.endswith("/addon") and "addons=" not in exchange["uri"]:
+            extra = copy.deepcopy(next(item for item in answer["items"] if "instance" in item))
+            extra["meta"]["name"] = extra["instance"]["name"] = "cce-csi-cdsplugin"
+            extra["instance"]["installedVersion"] = "1.1.0"
+            answer["items"].append(extra)
+        elif path.endswith("/v2/securityGroup") and exchange["method"] == "GET":
+            answer["securityGroups"].append({**answer["securityGroups"][0], "id": "g-realnodes2"})
+    seed = account_seed(exchanges, cluster_id)
+    assert seed is not None and seed.cluster["network_mode"] == "vpc-eni" and len(seed.cluster["instances"]) == 2
+    assert seed.installed["cce-csi-cdsplugin"] == {"version": "1.1.0", "phase": "Running"}
+    unseeded = replay_against_a_fresh_fake(exchanges, meta, seeded=False)
+    assert unseeded, "the sandbox's own cluster answers like the edited one: this test tests nothing"
+    divergences = replay_against_a_fresh_fake(exchanges, meta)
+    assert not divergences, "\n".join(map(str, divergences[:10]))

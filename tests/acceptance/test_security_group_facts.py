@@ -197,6 +197,40 @@ def test_groups_create_list_delete(target: Target) -> None:
         assert again.status == 404, f"deleting {group} again: Baidu answered {again} (the fake: HTTP 404)"
 
 
+@pytest.mark.fact("list-paging")
+def test_list_paging(target: Target, groups: tuple[str, str], podlb: SecurityGroupApi) -> None:
+    extra = create_groups(target)  # a second group of each kind: a listing of one per page pages
+    try:
+        for what, list_page, key, mine in (
+            ("GET /v2/securityGroup", lambda m: target.bcc.list_security_groups(vpc_id=target.vpc_id, marker=m,
+             max_keys=1), "securityGroups", {groups[0], extra[0]}),
+            ("GET /v1/enterprise/security", lambda m: target.esg.list_enterprise_security_groups(marker=m, max_keys=1),
+             "enterpriseSecurityGroups", {groups[1], extra[1]}),
+        ):  # fmt: skip
+            seen: list[str] = []
+            marker: str | None = None
+            first = True
+            while not mine <= set(seen):
+                answer = call(lambda: list_page(marker))  # noqa: B023 (called at once)
+                assert answer.status == 200, f"{what}?maxKeys=1: Baidu answered {answer}"
+                items = answer.body.get(key) or []
+                assert len(items) <= 1, f"{what}?maxKeys=1 listed {len(items)} groups"
+                seen += [str(item.get("id")) for item in items]
+                if first:  # more than one group exists
+                    assert answer.body.get("isTruncated") is True, f"{what}?maxKeys=1, first page: {answer}"
+                    first = False
+                if not answer.body.get("isTruncated"):
+                    break
+                marker = answer.body.get("nextMarker")
+                assert marker, f"{what}: a truncated page without nextMarker: {answer} (the fake: the next id)"
+            assert mine <= set(seen) and len(seen) == len(set(seen)), f"{what}, page by page: {seen}"
+        # podlb: an enterprise group's rules are found on whatever page it is listed
+        podlb.list_page_size = 1
+        assert podlb.group_rules(extra[1]) == [] and podlb.group_rules("esg-accmissing") is None
+    finally:
+        delete_groups(target, *extra)
+
+
 def test_sweep_removes_the_leftovers_of_runs_and_nothing_else(target: Target) -> None:
     """Against the sandbox only: against a real account another run's groups would be swept too."""
     if target.real:
