@@ -4,6 +4,6 @@ Pulumi's Python language host finds a program's provider plugins by looking, for
 distribution, in the top-level package named like it (`podlb`) for that file; podlb's code is
 `podlb_component`. So a stack whose virtualenv holds podlb gets the matching
 `pulumi-resource-podlb` on `pulumi install` / `pulumi preview` with no other step (docs/design.md,
-"Getting the plugin to the engine"). The file is generated: `python -m
-podlb_component.provider.schema --write`. Import podlb_component, not this.
+"Getting the plugin to the engine"). The file is generated, from a clone: `python -m
+tests.support.schema_gen --write`. Import podlb_component, not this.
 """

@@ -30,6 +30,10 @@ EIP_BANDWIDTH = "service.beta.kubernetes.io/cce-elastic-ip-bandwidth-in-mbps"
 EIP_RESERVATION = "service.beta.kubernetes.io/cce-elastic-ip-reservation-length"
 """Months, Prepaid only: 1-9, 12, 24, 36 (zlako7b04)."""
 
+PODLB_CLUSTER_ID = "podlb.io/cce-cluster-id"
+"""podlb's own annotation, not the controller's: the cluster a PodDirectService was made for, so
+that a policy can refuse an old-generation (`c-`) one."""
+
 KNOWN: dict[str, str] = {
     BACKEND_TYPE: "backend type (eni = pod-direct)",
     INTERNAL_VPC: "internal (VPC-only) BLB",

@@ -38,13 +38,12 @@ from .errors import PodLbError
 from .provider.schema import committed
 from .provider.server import MAX_WORKERS
 from .provider.wire import PlainInputError, component_args, component_state, in_schema_names, snake
+from .tokens import CLUSTER_TYPE, SERVICE_TYPE
 from .version import VERSION
 
 if TYPE_CHECKING:
     from .cluster.component import PodDirectCluster
 
-CLUSTER_TYPE = "podlb:index:PodDirectCluster"
-SERVICE_TYPE = "podlb:index:PodDirectService"
 ENGINE_CALLS = MAX_WORKERS
 """Threads for the SDK's blocking calls to the engine (RegisterResource, invokes) from every
 Construct in flight, as many as the server has for Constructs. A registration holds its thread

@@ -23,28 +23,16 @@ import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 from pulumi.runtime.mocks import MockEngine, MockMonitor
 
+from .cce_annotations import LOAD_BALANCER_ID
 from .cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_KEY, IP_MASQ_NAMESPACE
 from .cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
 from .errors import PodLbError
-from .resources import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
-from .service.args import LB_ID_ANNOTATION
+from .provider.wire import unwrapped
+from .tokens import CUSTOM_TYPES, READ_CONFIG_MAP, RULE_TYPE
 
 E = TypeVar("E", bound=BaseException)
-PODLB_CUSTOM_TYPES = (RULE_TYPE, ADDON_TYPE)
+PODLB_CUSTOM_TYPES = CUSTOM_TYPES
 """What the podlb provider plugin serves (the lifecycle harness drives it for these)."""
-_SIG_KEY = "4dabf18193072939515e22adb298388d"  # Pulumi's special-value marker key …
-_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # … and its value for secrets
-
-
-def unwrap_secrets(value: Any) -> Any:
-    """Inputs as the mock monitor hands them over keep secrets wrapped; give plain values."""
-    if isinstance(value, dict):
-        if value.get(_SIG_KEY) == _SECRET_SIG:
-            return unwrap_secrets(value.get("value"))
-        return {k: unwrap_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap_secrets(v) for v in value]
-    return value
 
 
 class MissingLiveObject(Exception):
@@ -70,10 +58,6 @@ def find_cause(exc: BaseException, kind: type[E]) -> E | None:
 def is_unknown(value: Any) -> bool:
     """True for a value that is unknown during preview (known only after `pulumi up`)."""
     return isinstance(value, pulumi.output.Unknown)
-
-
-def _is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG
 
 
 FAKE_INGRESS_IP = "180.76.0.10"
@@ -187,7 +171,7 @@ class RecordingMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         if args.token == READ_CONFIG_MAP:  # what the podlb provider would read from the cluster
-            self.invokes.append((args.token, unwrap_secrets(dict(args.args))))
+            self.invokes.append((args.token, unwrapped(dict(args.args))))
             object_id = f"{args.args['namespace']}/{args.args['name']}"
             if object_id in self.cluster.read_errors:
                 return {"found": False, "data": {}, "error": self.cluster.read_errors[object_id]}, []
@@ -197,8 +181,8 @@ class RecordingMocks(Mocks):
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         raw = copy.deepcopy(dict(args.inputs))
-        secret_paths = tuple(k for k, v in raw.items() if _is_secret(v))
-        inputs = unwrap_secrets(raw)
+        secret_paths = tuple(k for k, v in raw.items() if rpc.is_rpc_secret(v))
+        inputs = unwrapped(raw)
         if args.resource_id:  # Resource.get: a read of a live object
             self.registrations.append(Registration(args.typ, args.name, inputs, read_id=args.resource_id))
             obj = self.cluster.get(args.typ, args.resource_id)
@@ -226,7 +210,7 @@ class RecordingMocks(Mocks):
             return "", state  # ids and computed outputs stay unknown, as in `pulumi preview`
         if args.typ == "kubernetes:core/v1:Service":
             meta = state.setdefault("metadata", {})
-            meta.setdefault("annotations", {})[LB_ID_ANNOTATION] = FAKE_BLB_ID
+            meta.setdefault("annotations", {})[LOAD_BALANCER_ID] = FAKE_BLB_ID
             if state.get("spec", {}).get("type") == "LoadBalancer":
                 state["status"] = {"loadBalancer": {"ingress": [{"ip": FAKE_INGRESS_IP}]}}
             return f"{meta.get('namespace', 'default')}/{meta.get('name', args.name)}", state
@@ -270,7 +254,7 @@ class RecordingMonitor(MockMonitor):
     def RegisterResourceOutputs(self, request: Any) -> Any:
         mocks = self.mocks
         if isinstance(mocks, RecordingMocks):
-            outputs = unwrap_secrets(rpc.deserialize_properties(request.outputs, keep_unknowns=True) or {})
+            outputs = unwrapped(rpc.deserialize_properties(request.outputs, keep_unknowns=True) or {})
             for reg in mocks.registrations:
                 if reg.urn == request.urn:
                     reg.outputs = dict(outputs)

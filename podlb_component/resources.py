@@ -14,10 +14,9 @@ import pulumi
 
 from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleRow
 from .provider.publishing import PACKAGE, PLUGIN_DOWNLOAD_URL
+from .tokens import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
 from .version import VERSION
 
-RULE_TYPE = "podlb:bce:SecurityGroupRule"
-ADDON_TYPE = "podlb:bce:CceAddon"
 DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 """podlb 0.2.0's type for both (a dynamic resource): the alias that carries old state over."""
 
@@ -88,7 +87,7 @@ ARG_KEYS = {"access_key_id": "accessKeyId", "secret_access_key": "secretAccessKe
 
 
 # The Args TypedDicts' docstrings are also the inputs' descriptions in the package schema
-# (provider/schema.py reads them; the provider modules hold the rest of each entry).
+# (the schema generator, tests/support/schema_gen.py, reads them; the provider modules hold the rest of each entry).
 
 
 class SecurityGroupRuleArgs(TypedDict, total=False):
@@ -191,6 +190,7 @@ CCE_ADDON_IN_PLAN = PlanKind(ADDON_TYPE, rank=CLOUD_RANK, summary=_addon_summary
 
 __all__ = [
     "ADDON_TYPE",
+    "READ_CONFIG_MAP",
     "RULE_TYPE",
     "CceAddon",
     "CceAddonArgs",
@@ -199,10 +199,6 @@ __all__ = [
     "SecurityGroupRule",
     "SecurityGroupRuleArgs",
 ]
-
-
-READ_CONFIG_MAP = "podlb:kubernetes:readConfigMap"
-"""The provider's function that reads a ConfigMap without keeping it in state (provider/read_config_map.py)."""
 
 
 def read_config_map(

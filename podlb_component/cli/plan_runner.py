@@ -22,8 +22,8 @@ from ..cluster.outputs import ClusterOutputs
 from ..plan_kind import PlanKind, PlannedResource
 from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
-from ..resources import READ_CONFIG_MAP
 from ..service.component import PodDirectService
+from ..tokens import READ_CONFIG_MAP
 from .plan_keep_going import KeepGoing
 from .plan_model import Plan, PlanError
 from .plan_table import kind_of

@@ -289,20 +289,15 @@ def _rule_groups(
     resource: str, profile: NetworkProfile, nodes: tuple[pulumi.Input[str], ...], enis: tuple[pulumi.Input[str], ...]
 ) -> tuple[pulumi.Input[str], ...]:
     """The groups that get the rules: the nodes' or the ENIs', by mode; never none."""
-    selected, field = (
-        (nodes, "node_security_group_ids")
-        if profile.security_group_scope == "node"
-        else (enis, "eni_security_group_ids")
-    )
+    scope = profile.scope
+    selected = scope.pick(nodes, enis)
     if not selected:
-        where = "the nodes" if profile.security_group_scope == "node" else "the ENIs"
         raise PodLbError(
             resource,
-            field,
+            scope.field,
             f"is empty, but in network mode {profile.mode!r} pod-direct traffic is filtered by "
-            f"the security groups of {where}, so the targetPort must be opened there",
-            f"list the groups bound to {where} (CCE console -> cluster -> "
-            f"{'node' if where == 'the nodes' else 'ENI'} security groups)",
+            f"the security groups of {scope.holders}, so the targetPort must be opened there",
+            f"list the groups bound to {scope.holders} (CCE console -> cluster -> {scope.label} security groups)",
         )
     return selected
 

@@ -18,8 +18,9 @@ from ..bce.settings import offline, program_settings, renamed_config_keys, under
 from ..errors import PodLbError
 from ..plan_kind import COMPONENT_RANK, PlanKind, PlannedResource
 from ..provider.config import check_config, stack_provider_config
-from ..resources import RULE_TYPE, CceAddon, SecurityGroupRule, read_config_map
+from ..resources import CceAddon, SecurityGroupRule, read_config_map
 from ..rule_model import RuleSpec, owned_by_stack, owner_remark
+from ..tokens import CLUSTER_TYPE, RULE_TYPE
 from .args import (
     LB_CONTROLLER_CHART,
     ClusterPlan,
@@ -43,7 +44,7 @@ from .lb_controller import (
     lb_controller_problem,
     plan_check,
 )
-from .network import check_cluster_id
+from .network import SCOPES, check_cluster_id
 from .outputs import ClusterOutputs, LbControllerCheck, SecurityGroupOrigin
 from .rule_budget import RuleBudget
 from .rule_planner import RulePlanner, choose_sources
@@ -96,7 +97,7 @@ class PodDirectCluster(pulumi.ComponentResource):
     """Checks or installs cce-lb-controller, fixes ip-masq on IPVLAN clusters, and holds the
     cluster facts (network mode, security groups, VPC CIDR, quota) its Services use."""
 
-    TYPE = "podlb:index:PodDirectCluster"
+    TYPE = CLUSTER_TYPE
 
     kubernetes_provider: pulumi.ProviderResource | None
     """The Kubernetes provider every child (and every Service of this cluster) uses: the one made
@@ -519,18 +520,13 @@ def security_group_origins(
     """Each node and ENI group, whether it gets rules, and where podlb learnt of it (an input,
     or where the CCE API lists it) — shown by `podlb plan` and kept in the stack's outputs."""
     rows: list[SecurityGroupOrigin] = []
-    for role, field, ids in (
-        ("node", "node_security_group_ids", plan.node_group_ids),
-        ("eni", "eni_security_group_ids", plan.eni_group_ids),
-    ):
-        for group in ids:
-            if given.get(field) or discovered is None or not isinstance(group, str):
-                origin = f"input {field}"
+    for scope in SCOPES.values():
+        for group in scope.pick(plan.node_group_ids, plan.eni_group_ids):
+            if given.get(scope.field) or discovered is None or not isinstance(group, str):
+                origin = f"input {scope.field}"
             else:
                 origin = "; ".join(discovered.group_origins.get(group, ())) or "CCE API"
-            rows.append(
-                {"id": group, "role": role, "gets_rules": role == plan.profile.security_group_scope, "from": origin}
-            )
+            rows.append({"id": group, "role": scope.name, "gets_rules": scope == plan.profile.scope, "from": origin})
     return rows
 
 

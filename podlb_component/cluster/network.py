@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ..errors import PodLbError, did_you_mean
 from ..rule_model import is_enterprise_group, is_security_group_id
@@ -16,6 +16,31 @@ SecurityGroupScope = Literal["node", "eni"]
 NicType = Literal["veth", "ipvlan", "kubenet"]
 
 NIC_TYPES: tuple[str, ...] = ("veth", "ipvlan", "kubenet")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GroupScope:
+    """Whose security groups filter pod-direct traffic: everything that differs between the
+    nodes' groups and the ENIs' groups, for every place that decides or says which."""
+
+    name: SecurityGroupScope
+    label: str
+    """How messages name it: "node", "ENI"."""
+    holders: str
+    """Who the groups are bound to, in a sentence: "the nodes", "the ENIs"."""
+    field: str
+    """PodDirectCluster's input (and DiscoveredCluster's attribute) listing these groups."""
+
+    def pick(self, node: T, eni: T) -> T:
+        """Of a pair of things (node first), the one of this scope."""
+        return node if self.name == "node" else eni
+
+
+SCOPES: dict[SecurityGroupScope, GroupScope] = {
+    "node": GroupScope("node", "node", "the nodes", "node_security_group_ids"),
+    "eni": GroupScope("eni", "ENI", "the ENIs", "eni_security_group_ids"),
+}
 
 # CCE v2 `containerNetworkConfig.mode` -> (whose security groups carry the targetPort rule,
 # NIC type the mode implies or None when the mode leaves it to auto-detection).
@@ -53,6 +78,10 @@ class NetworkProfile:
     @property
     def is_ipvlan(self) -> bool:
         return self.nic_type == "ipvlan"
+
+    @property
+    def scope(self) -> GroupScope:
+        return SCOPES[self.security_group_scope]
 
 
 def check_cluster_id(resource: str, cluster_id: object) -> str:

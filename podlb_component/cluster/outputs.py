@@ -38,7 +38,7 @@ SECURITY_GROUP_ORIGIN_FIELDS = {
     "from": "Where podlb learnt of it: the input that lists it, or where the CCE API lists it.",
 }
 """One description per key of SecurityGroupOrigin (its keys aren't all identifiers, so no docstrings):
-the schema's (provider/schema.py)."""
+the schema's (its generator, tests/support/schema_gen.py)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import yaml
 
 from ..addon_model import find_addon
+from ..cce_annotations import BACKEND_TYPE
 from ..cluster.ipmasq import MASQ_KEYS
 from ..cluster.lb_controller import (
     ADDON_NAMES,
@@ -18,9 +19,8 @@ from ..cluster.lb_controller import (
     judge_addon,
     lb_controller_problem,
 )
-from ..cluster.network import NETWORK_MODES, NetworkProfile, check_cluster_id, network_profile
+from ..cluster.network import NETWORK_MODES, GroupScope, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
-from ..service.args import BACKEND_TYPE_ANNOTATION
 
 Status = Literal["pass", "warn", "fail", "skip"]
 SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
@@ -69,15 +69,16 @@ def network(mode: str | None, nic_type: str | None) -> tuple[Check, NetworkProfi
         profile = network_profile("doctor", mode, nic_type)
     except PodLbError as exc:
         return Check("network mode", "warn", f"{mode}: {exc.problem}", "pass --nic-type veth|ipvlan|kubenet"), None
-    where = "node" if profile.security_group_scope == "node" else "ENI"
     return Check(
-        "network mode", "pass", f"{mode}, NIC type {profile.nic_type}: rules belong on the {where} security groups"
+        "network mode",
+        "pass",
+        f"{mode}, NIC type {profile.nic_type}: rules belong on the {profile.scope.label} security groups",
     ), profile
 
 
-def security_groups(scope: str, group_ids: Sequence[str], origins: Mapping[str, Sequence[str]]) -> Check:
+def security_groups(scope: GroupScope, group_ids: Sequence[str], origins: Mapping[str, Sequence[str]]) -> Check:
     """Which groups the targetPort rules belong in, and where the CCE API lists each."""
-    where = "node" if scope == "node" else "ENI"
+    where = scope.label
     if not group_ids:
         return Check(
             "security groups",
@@ -157,14 +158,14 @@ def service_shape(ref: str, service: Mapping[str, Any] | None) -> tuple[list[Che
     annotations = (service.get("metadata") or {}).get("annotations") or {}
     if spec.get("type") != "LoadBalancer":
         checks.append(Check("service type", "fail", f"type is {spec.get('type')}", "set spec.type: LoadBalancer"))
-    backend = annotations.get(BACKEND_TYPE_ANNOTATION)
+    backend = annotations.get(BACKEND_TYPE)
     if backend != "eni":
         checks.append(
             Check(
                 "backend type",
                 "fail",
-                f"{BACKEND_TYPE_ANNOTATION} is {backend!r}",
-                f'annotate the Service with {BACKEND_TYPE_ANNOTATION}: "eni"',
+                f"{BACKEND_TYPE} is {backend!r}",
+                f'annotate the Service with {BACKEND_TYPE}: "eni"',
             )
         )
     else:
@@ -196,15 +197,17 @@ def _covers(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
     return low.isdigit() and int(low) <= port <= int(high or low)
 
 
-def rules(targets: list[tuple[int, str]], groups: Mapping[str, list[dict[str, Any]] | None], scope: str) -> list[Check]:
+def rules(
+    targets: list[tuple[int, str]], groups: Mapping[str, list[dict[str, Any]] | None], scope: GroupScope
+) -> list[Check]:
     checks = []
     if not groups:
         return [
             Check(
                 "security groups",
                 "fail",
-                f"CCE reports no {scope} security groups for this cluster",
-                "bind a security group to the " + scope + "s and open the target ports in it",
+                f"CCE reports no {scope.label} security groups for this cluster",
+                f"bind a security group to {scope.holders} and open the target ports in it",
             )
         ]
     for port, protocol in targets:
@@ -221,7 +224,7 @@ def rules(targets: list[tuple[int, str]], groups: Mapping[str, list[dict[str, An
                 Check(
                     name,
                     "fail",
-                    f"not open in {scope} group(s) {', '.join(missing)}: packets never reach the Pods",
+                    f"not open in {scope.label} group(s) {', '.join(missing)}: packets never reach the Pods",
                     f"allow ingress {protocol}/{port} in {', '.join(missing)} (PodDirectService does this)",
                 )
             )

@@ -138,8 +138,8 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
     network_check, profile = checks.network(found.network_mode, inputs.nic_type)
     results.append(network_check)
     if profile is not None:
-        scope = profile.security_group_scope
-        scoped = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
+        scope = profile.scope
+        scoped = scope.pick(found.node_security_group_ids, found.eni_security_group_ids)
         results.append(checks.security_groups(scope, scoped, found.group_origins))
     results += [checks.master_type(found.master_type), checks.addon_api(found.addons)]
     kubeconfig = inputs.kubeconfig
@@ -180,11 +180,11 @@ def run_doctor(inputs: DoctorInputs) -> list[Check]:
         service = _try("Service", lambda: kube.service(namespace, name), results)
         shape, targets = checks.service_shape(f"{namespace}/{name}", service)
         results += shape
-        scope = profile.security_group_scope
-        group_ids = found.node_security_group_ids if scope == "node" else found.eni_security_group_ids
+        scope = profile.scope
+        group_ids = scope.pick(found.node_security_group_ids, found.eni_security_group_ids)
         api = SecurityGroupApi(inputs.settings)
         groups = {g: _try(f"security group {g}", partial(api.group_rules, g), results) for g in group_ids}
-        results += checks.rules(targets, groups, "node" if scope == "node" else "ENI")
+        results += checks.rules(targets, groups, scope)
         selector = ((service or {}).get("spec") or {}).get("selector") or {}
         if selector:
             pods = _try("Pods", lambda: kube.pods(namespace, selector), results) or []

@@ -29,9 +29,6 @@ from pulumi_policy import (
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-BACKEND_TYPE = "service.beta.kubernetes.io/cce-load-balancer-backend-type"
-INTERNAL_VPC = "service.beta.kubernetes.io/cce-load-balancer-internal-vpc"
-CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
 OLD_CLUSTER_ID = re.compile(r"^c-[A-Za-z0-9]+$")
 CLUSTER_ID_KEYS = {"clusterId", "cluster_id", "clusterID"}
 
@@ -56,6 +53,8 @@ def _load_cce_annotations() -> ModuleType:
 
 
 CCE_ANNOTATIONS = _load_cce_annotations()
+BACKEND_TYPE, INTERNAL_VPC = CCE_ANNOTATIONS.BACKEND_TYPE, CCE_ANNOTATIONS.INTERNAL_VPC
+CLUSTER_ID_ANNOTATION = CCE_ANNOTATIONS.PODLB_CLUSTER_ID  # the names this pack's tests and users read
 
 
 def _annotations(props: Mapping[str, Any]) -> Mapping[str, Any]:

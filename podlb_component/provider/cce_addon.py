@@ -18,11 +18,12 @@ from typing import Any
 from ..addon_model import BROKEN, IN_PROGRESS, RUNNING, AddonState, find_addon, parse_version, version_at_least
 from ..bce.cce import CceClient
 from ..bce.clients import BceApiError
+from ..tokens import ADDON_TYPE
 from .clients import ProviderClients
 from .resource import Checked, CheckFailure, Diff, Read, migrating
 
 log = logging.getLogger("podlb.cce_addon")
-TOKEN = "podlb:bce:CceAddon"
+TOKEN = ADDON_TYPE
 INPUTS = ("cluster_id", "addon_names", "min_version", "timeout_seconds", "poll_seconds")
 CHANGING_INPUTS = ("addon_names", "min_version", "timeout_seconds", "poll_seconds")
 DEFAULTS = {"timeout_seconds": 600, "poll_seconds": 10}

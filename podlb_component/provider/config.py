@@ -16,7 +16,8 @@ from typing import Any
 
 from ..bce.settings import DEFAULT_REGION, BceSettings
 from ..errors import did_you_mean
-from .resource import UNKNOWN, CheckFailure
+from .resource import CheckFailure
+from .wire import UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""podlb's published names, in one place: the schema (schema.py), the Python package's
+"""podlb's published names, in one place: the schema (its generator, tests/support/schema_gen.py), the Python package's
 pulumi-plugin.json (beside `podlb/__init__.py`), the release script (.ci/release.py) and the
 README's install lines all go by these. pyproject.toml's `name` is the one copy that can't import
 this module; tests/unit/test_publishing.py keeps it equal to PYTHON_DISTRIBUTION.

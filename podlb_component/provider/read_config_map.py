@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..kube_reads import KubeAccess, KubeReadError, read_config_map_data
+from ..tokens import READ_CONFIG_MAP
 
-TOKEN = "podlb:kubernetes:readConfigMap"  # = resources.READ_CONFIG_MAP (a test keeps them equal)
+TOKEN = READ_CONFIG_MAP
 
 _ACCESS = {
     "kubeconfig": {

@@ -1,7 +1,7 @@
 """What every custom resource of the podlb provider implements, as plain Python: the server
 (server.py) turns gRPC requests into these calls, and the test harness makes the same calls in
 its own process. Properties are plain JSON-like dicts (secrets unwrapped, unknowns absent or
-`UNKNOWN`)."""
+`wire.UNKNOWN`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .clients import ProviderClients
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""How the engine sends a value not known yet (preview): pulumi.runtime.rpc.UNKNOWN."""
 
 LEGACY_KEYS = ("__provider", "bce_credentials")
 """Keys only podlb 0.2.0's dynamic resources had in their state (the pickled provider, and the
@@ -52,8 +49,8 @@ class CustomResourceType(Protocol):
     token: str
     schema: dict[str, Any]
     """The type's entry in the package schema (`resources.<token>`), less `inputProperties` and
-    `aliases`: schema.py adds those from resources.py (the Args TypedDict's docstrings are the
-    inputs' descriptions) when it writes schema.json."""
+    `aliases`: the schema generator (tests/support/schema_gen.py) adds those from resources.py
+    (the Args TypedDict's docstrings are the inputs' descriptions) when it writes schema.json."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> Checked: ...
 

@@ -12,10 +12,11 @@ import ipaddress
 from typing import Any
 
 from ..rule_model import REMARK_MAX, RuleFields, cidr_problem, is_security_group_id, owns
+from ..tokens import RULE_TYPE
 from .clients import ProviderClients
 from .resource import Checked, CheckFailure, Diff, Read, migrating
 
-TOKEN = "podlb:bce:SecurityGroupRule"
+TOKEN = RULE_TYPE
 IDENTITY_FIELDS = ("security_group_id", "protocol", "port_range", "source_ip", "ethertype", "direction")
 INPUTS = ("security_group_id", "protocol", "port_range", "source_ip", "remark")
 OUTPUTS = (*INPUTS, "ethertype", "direction", "rule_id")

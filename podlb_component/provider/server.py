@@ -32,6 +32,7 @@ from .cce_addon import AddonError, CceAddonType
 from .clients import ProviderClients
 from .config import KEY_NAMES, check_config, settings_from_config
 from .resource import CustomResourceType
+from .schema import served
 from .security_group_rule import SecurityGroupRuleType
 from .wire import annotate_secrets, has_secrets, properties_of, raw_properties, secret, to_struct
 
@@ -120,8 +121,6 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
         return plugin_pb2.PluginInfo(version=VERSION)
 
     def GetSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
-        from .schema import served  # here, so `python -m podlb_component.provider.schema` runs it fresh
-
         return provider_pb2.GetSchemaResponse(schema=served(VERSION, components=self._components is not None))
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -259,8 +258,6 @@ def serve(argv: list[str] | None = None, components: Callable[[str], Constructor
         print(VERSION)
         return
     if args and args[0] == "--schema":
-        from .schema import served
-
         print(served(VERSION, components=components is not None))
         return
     engine = args[-1] if args else ""

@@ -20,7 +20,7 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
-UNKNOWN = rpc.UNKNOWN
+UNKNOWN = rpc.UNKNOWN  # the SDK's marker for a value not known yet, as resource.py's
 
 
 def raw_properties(struct: struct_pb2.Struct | None) -> dict[str, Any]:

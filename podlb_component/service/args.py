@@ -20,11 +20,6 @@ from .load_balancer import LoadBalancerArgs, LoadBalancerPlan, plan_load_balance
 if TYPE_CHECKING:
     from ..cluster.component import PodDirectCluster
 
-BACKEND_TYPE_ANNOTATION = cce_annotations.BACKEND_TYPE
-INTERNAL_VPC_ANNOTATION = cce_annotations.INTERNAL_VPC
-LB_ID_ANNOTATION = cce_annotations.LOAD_BALANCER_ID
-CLUSTER_ID_ANNOTATION = "podlb.io/cce-cluster-id"
-
 
 class ServicePortArgs(TypedDict, total=False):
     """One port of the Service: where the BLB listens and the container port it sends to."""
@@ -201,8 +196,8 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
         )
     found = ErrorCollector()
     checked = {key: found.check(_check_annotation, resource, key, value) for key, value in annotations.items()}
-    backend = annotations.get(BACKEND_TYPE_ANNOTATION)
-    field = f"annotations[{BACKEND_TYPE_ANNOTATION!r}]"
+    backend = annotations.get(cce_annotations.BACKEND_TYPE)
+    field = f"annotations[{cce_annotations.BACKEND_TYPE!r}]"
     # an Output or a non-string there was refused above: saying it isn't 'eni' would repeat that
     if backend is not None and backend != "eni" and not found.failed(field):
         found.errors.append(
@@ -220,7 +215,7 @@ def _check_annotations(resource: str, annotations: object) -> dict[str, Any]:
 def _check_annotation(resource: str, key: object, value: object) -> pulumi.Input[str]:
     """One annotation: its key, and a string value (now, or once known when it is an Output)."""
     _check_label_key(resource, "annotations", key)
-    if key == BACKEND_TYPE_ANNOTATION:
+    if key == cce_annotations.BACKEND_TYPE:
         _known_at_preview(resource, f"annotations[{key!r}]", value, "whether this is a pod-direct Service")
 
     def check(v: object) -> None:

@@ -8,13 +8,15 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from .. import tokens
+from ..cce_annotations import LOAD_BALANCER_ID
 from ..cluster.component import PodDirectCluster
 from ..cluster.contract import ClusterContract
 from ..errors import PodLbError
 from ..plan_kind import COMPONENT_RANK, SERVICE_RANK, PlanKind, PlannedResource
 from ..resources import SecurityGroupRule
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
-from .args import LB_ID_ANNOTATION, PodDirectServiceArgs, ServicePlan, validate_service_args
+from .args import PodDirectServiceArgs, ServicePlan, validate_service_args
 from .load_balancer import describe
 from .manifest import service_manifest
 from .outputs import ServiceOutputs
@@ -26,7 +28,7 @@ class PodDirectService(pulumi.ComponentResource):
     """A LoadBalancer Service whose BLB sends traffic straight to Pod IPs (backend type
     "eni"), with the targetPort opened in the security groups the cluster's mode selects."""
 
-    TYPE = "podlb:index:PodDirectService"
+    TYPE = tokens.SERVICE_TYPE
 
     rules: list[SecurityGroupRule]
     """The security-group rules this Service needs (owned by its cluster, maybe shared)."""
@@ -143,7 +145,7 @@ def _ingress_address(status: Any) -> str | None:
 
 def _blb_id(metadata: Any) -> str | None:
     annotations = _get(metadata, "annotations") or {}
-    return annotations.get(LB_ID_ANNOTATION)
+    return annotations.get(LOAD_BALANCER_ID)
 
 
 def _service_summary(service: PlannedResource) -> str:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pulumi
 
-from .args import BACKEND_TYPE_ANNOTATION, CLUSTER_ID_ANNOTATION, INTERNAL_VPC_ANNOTATION, ServicePlan
+from ..cce_annotations import BACKEND_TYPE, INTERNAL_VPC, PODLB_CLUSTER_ID
+from .args import ServicePlan
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 
@@ -18,11 +19,11 @@ def service_manifest(plan: ServicePlan, cluster_id: pulumi.Input[str] | None = N
     writes later (the BLB id and the like) belong to the controller's field manager and are
     never removed or overwritten by a later `pulumi up`.
     """
-    annotations: dict[str, Any] = {**plan.annotations, **plan.load_balancer.annotations, BACKEND_TYPE_ANNOTATION: "eni"}
+    annotations: dict[str, Any] = {**plan.annotations, **plan.load_balancer.annotations, BACKEND_TYPE: "eni"}
     if cluster_id is not None:  # lets policies and `podlb doctor` see which cluster it targets
-        annotations[CLUSTER_ID_ANNOTATION] = cluster_id
+        annotations[PODLB_CLUSTER_ID] = cluster_id
     if plan.internal:
-        annotations[INTERNAL_VPC_ANNOTATION] = "true"
+        annotations[INTERNAL_VPC] = "true"
     ports = []
     for p in plan.ports:
         port: dict[str, Any] = {"port": p.port, "targetPort": p.target_port, "protocol": p.protocol}

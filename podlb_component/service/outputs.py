@@ -1,5 +1,5 @@
 """What PodDirectService registers as its outputs, as one typed value: the field names are the
-keys (and the schema's output properties; provider/schema.py reads this class)."""
+keys (and the schema's output properties; the schema generator, tests/support/schema_gen.py, reads this class)."""
 
 from __future__ import annotations
 

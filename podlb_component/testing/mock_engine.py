@@ -16,9 +16,10 @@ from ..preview_engine import (
     Registration,
     is_unknown,
     run_program,
-    unwrap_secrets,
 )
-from ..resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE
+from ..provider.wire import unwrapped as unwrap_secrets  # its name here since 0.2.0
+from ..resources import DYNAMIC_TYPE
+from ..tokens import ADDON_TYPE, RULE_TYPE
 
 __all__ = [
     "ADDON_TYPE",

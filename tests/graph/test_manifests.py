@@ -6,7 +6,7 @@ import kubernetes_validate
 import pytest
 from stacks import build
 
-from podlb_component.service.args import BACKEND_TYPE_ANNOTATION
+from podlb_component.cce_annotations import BACKEND_TYPE as BACKEND_TYPE_ANNOTATION
 
 # The newest release the schemas ship, and an older one CCE clusters still run.
 VERSIONS = [kubernetes_validate.latest_version(), "1.30.0"]

@@ -4,7 +4,7 @@ import pytest
 from stacks import CLUSTER_ARGS, SERVICE_ARGS
 
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
-from podlb_component.service.args import BACKEND_TYPE_ANNOTATION
+from podlb_component.cce_annotations import BACKEND_TYPE as BACKEND_TYPE_ANNOTATION
 from podlb_component.testing.mock_engine import RecordingMocks, run_program
 
 CLUSTER_ERRORS = [

@@ -14,7 +14,8 @@ import pytest
 import tomllib
 
 from podlb_component.provider import publishing
-from podlb_component.provider import schema as generator
+from podlb_component.provider.schema import committed
+from tests.support import schema_gen as generator
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def test_every_generated_file_is_committed_as_generated():
 
 
 def test_the_schema_carries_the_names_generated_sdks_use():
-    schema = json.loads(generator.committed())
+    schema = json.loads(committed())
     assert schema["pluginDownloadURL"] == publishing.PLUGIN_DOWNLOAD_URL
     assert schema["publisher"] == publishing.PUBLISHER and schema["namespace"] == publishing.NAMESPACE
     assert schema["repository"] == publishing.REPOSITORY

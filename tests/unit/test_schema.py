@@ -20,7 +20,7 @@ from podlb_component.cluster.outputs import (
     SecurityGroupOrigin,
 )
 from podlb_component.component_host import ComponentHost
-from podlb_component.provider import schema as generator
+from podlb_component.provider.schema import committed
 from podlb_component.provider.server import FUNCTIONS, RESOURCES, PodlbProvider
 from podlb_component.provider.wire import camel, snake
 from podlb_component.resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE, CceAddonArgs, SecurityGroupRuleArgs
@@ -29,6 +29,7 @@ from podlb_component.service.component import PodDirectService
 from podlb_component.service.load_balancer import EipArgs, LoadBalancerArgs
 from podlb_component.service.outputs import ServiceOutputs
 from podlb_component.version import VERSION
+from tests.support import schema_gen as generator
 
 METASCHEMA = Path(__file__).resolve().parents[1] / "data" / "pulumi-metaschema-v3.276.0.json"
 CLUSTER, SERVICE = "podlb:index:PodDirectCluster", "podlb:index:PodDirectService"
@@ -48,11 +49,11 @@ CUSTOM_ARGS: dict[str, Any] = {RULE_TYPE: SecurityGroupRuleArgs, ADDON_TYPE: Cce
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    return json.loads(generator.committed())
+    return json.loads(committed())
 
 
 def test_the_committed_schema_is_what_the_sources_generate():
-    assert generator.committed() == generator.generate(), (
+    assert committed() == generator.generate(), (
         f"podlb_component/provider/schema.json is stale: run `{generator.REGENERATE}` and commit the file"
     )
 
@@ -225,12 +226,19 @@ def test_the_generator_refuses_a_field_without_a_schema_type(monkeypatch):
 
 
 def test_check_mode_names_the_command_that_regenerates(tmp_path, monkeypatch, capsys):
-    stale = tmp_path / "schema.py"
-    stale.write_text("")
-    (tmp_path / "schema.json").write_text("{}\n")
-    monkeypatch.setattr(generator, "__file__", str(stale))
+    stale = tmp_path / "schema.json"
+    stale.write_text("{}\n")
+    monkeypatch.setattr(generator, "SCHEMA_PATH", stale)
     assert generator.main(["--check"]) == 1
     assert generator.REGENERATE in capsys.readouterr().err
+
+
+def test_the_docs_name_the_command_that_regenerates():
+    """The generator is a development tool (tests/support/schema_gen.py, not in the wheel); the
+    shipped module and the docs name its command."""
+    root = Path(__file__).resolve().parents[2]
+    for doc in ("README.md", "docs/design.md", "podlb_component/provider/schema.py"):
+        assert generator.REGENERATE.removeprefix("python ") in " ".join((root / doc).read_text().split()), doc
 
 
 def test_component_names_are_camel_case_and_map_back_to_the_python_fields(schema):

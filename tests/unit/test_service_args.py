@@ -1,7 +1,8 @@
 import pytest
 
+from podlb_component.cce_annotations import BACKEND_TYPE as BACKEND_TYPE_ANNOTATION
 from podlb_component.errors import PodLbError
-from podlb_component.service.args import BACKEND_TYPE_ANNOTATION, validate_service_args
+from podlb_component.service.args import validate_service_args
 from podlb_component.service.manifest import service_manifest
 
 BASE = {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "target_port": 8080}]}
