@@ -8,6 +8,8 @@ import pytest
 
 from podlb_component.testing.fixtures import bce_settings, fake_bce  # noqa: F401
 
+pytest_plugins = ["pytester"]  # tests of our own pytest hooks and fixtures run pytest in pytest
+
 
 @pytest.fixture(autouse=True)
 def _no_ambient_bce_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.one_build import one_build_at_a_time
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_FILE = ROOT / "examples" / "pr-check" / "podlb.yml"
 WORKFLOW = yaml.safe_load(WORKFLOW_FILE.read_text())
@@ -27,9 +29,9 @@ def user_repo(tmp_path_factory):
     """A stack repository of a user: the vpc-route-ipvlan example, a requirements.txt naming a
     podlb wheel, git-initialised, nowhere near this checkout."""
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)], check=True, timeout=600
-    )
+    with one_build_at_a_time():
+        wheel_command = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(ROOT)]
+        subprocess.run(wheel_command, check=True, timeout=600)
     (wheel,) = dist.glob("podlb-*.whl")
     repo = tmp_path_factory.mktemp("user-stack")
     for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "__main__.py"):

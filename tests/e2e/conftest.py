@@ -7,13 +7,13 @@ Without it these tests skip on a developer's machine and fail in CI (CI=true).
 
 At the end of the session, no process that a test's CLI started may still be running: each
 carries its CLI's PULUMI_HOME in its environment (see processes.py). Any that are get reported,
-fail the run, and are killed.
+fail the run, and are killed. The suite runs under pytest-xdist (`-n auto`): each worker has its
+own sandbox and release; builds from the clone take turns (tests/support/one_build.py).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,27 +73,21 @@ def pulumi(sandbox: Sandbox, toolchain_bin: Path, tmp_path: Path) -> Iterator[Pu
     cli.cleanup()
 
 
-@pytest.hookimpl(trylast=True)  # after the runner's own session teardown
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_left_running() -> Iterator[None]:
     """Fail the run if anything a PulumiCli started outlived the tests: a plugin left behind by a
-    killed CLI, say. What is found is reported and then killed, so nothing leaks either way."""
+    killed CLI, say. What is found is reported and then killed, so nothing leaks either way. Set
+    up first, so torn down last; a failure here is an error of the session's last e2e test, which
+    reaches the run's result under pytest-xdist too (a worker's exit status doesn't)."""
+    yield
     left = processes.still_running("PULUMI_HOME", [str(home) for home in HOMES])
     if not left:
         return
     lines = [f"PULUMI_HOME={home}: {processes.describe(pid)}" for home, pids in sorted(left.items()) for pid in pids]
     survivors = processes.kill_and_wait(pid for pids in left.values() for pid in pids)
     lines += [f"still alive after SIGKILL: {processes.describe(pid)}" for pid in survivors]
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     title = f"{sum(map(len, left.values()))} process(es) started by the e2e tests still running (now killed)"
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_sep("=", title, red=True, bold=True)
-        for line in lines:
-            reporter.write_line(line)
-    else:
-        print(title, *lines, sep="\n", file=sys.stderr)
-    if session.exitstatus == pytest.ExitCode.OK:  # (an interrupted run stays so)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    pytest.fail("\n".join([title, *lines]), pytrace=False)
 
 
 @pytest.fixture(scope="session")

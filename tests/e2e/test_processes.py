@@ -96,3 +96,31 @@ def test_pulumi_cli_kill_ends_what_the_cli_started(tmp_path: Path) -> None:
             started.kill()
             started.wait(timeout=5)
         processes.kill_and_wait(cli.started(), timeout=5)
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_process_left_running_fails_the_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: list[str]
+) -> None:
+    """The session-end check (conftest._nothing_left_running) fails the run, under pytest-xdist
+    too, and ends what it found."""
+    home_file = pytester.path / "home"
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    monkeypatch.setenv("PODLB_TEST_HOME_FILE", str(home_file))
+    pytester.makeconftest("from tests.e2e.conftest import _nothing_left_running  # noqa: F401\n")
+    pytester.makepyfile(
+        test_leaves_one="""
+        import os, subprocess
+        from pathlib import Path
+        from tests.e2e.cli import PulumiCli
+
+        def test_leaves_a_sleep(tmp_path):
+            cli = PulumiCli(Path("/nonexistent"), None, tmp_path)
+            subprocess.Popen(["sleep", "30"], env={**os.environ, "PULUMI_HOME": str(cli.home)})
+            Path(os.environ["PODLB_TEST_HOME_FILE"]).write_text(str(cli.home))
+        """
+    )
+    result = pytester.runpytest_subprocess(*workers, "-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*1 process(es) started by the e2e tests still running (now killed)*"])
+    assert processes.still_running("PULUMI_HOME", [home_file.read_text()], grace=0) == {}
