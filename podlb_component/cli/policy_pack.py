@@ -11,17 +11,19 @@ from pathlib import Path
 from typing import Any
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "policy_pack"
-ANNOTATIONS = Path(__file__).resolve().parents[1] / "cce_annotations.py"
+SHARED = ("cce_annotations.py", "pod_direct.py")
+"""podlb's own modules the pack loads by path (policy_pack/podlb_policies.py, SHARED)."""
 PACK_FILES = ("PulumiPolicy.yaml", "__main__.py", "podlb_policies.py", "requirements.txt")
 
 
 def export_policy_pack(target: Path) -> Path:
-    """Copy the pack's files and podlb's annotation list into `target` (created; an existing
+    """Copy the pack's files and the podlb modules it loads into `target` (created; an existing
     pack there is refreshed, its virtualenv kept). Returns `target`."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PACK_FILES:
         shutil.copyfile(PACK_DIR / name, target / name)
-    shutil.copyfile(ANNOTATIONS, target / "cce_annotations.py")
+    for name in SHARED:
+        shutil.copyfile(PACK_DIR.parent / name, target / name)
     return target
 
 
@@ -30,7 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     if target.exists() and not target.is_dir():
         print(f"podlb policy-pack: {target} is a file; pass a directory", file=sys.stderr)
         return 1
-    foreign = [p.name for p in target.glob("*") if p.name not in (*PACK_FILES, "cce_annotations.py", "venv")]
+    foreign = [p.name for p in target.glob("*") if p.name not in (*PACK_FILES, *SHARED, "venv")]
     if foreign:
         print(
             f"podlb policy-pack: {target} holds other files ({', '.join(sorted(foreign)[:3])}): "

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from ..errors import PodLbError, did_you_mean
+from ..pod_direct import NEW_GENERATION_ID, OLD_GENERATION_ID
 from ..rule_model import is_enterprise_group, is_security_group_id
 
 SecurityGroupScope = Literal["node", "eni"]
@@ -63,9 +63,6 @@ NETWORK_MODES: dict[str, tuple[SecurityGroupScope, NicType | None]] = {
 # Modes whose name fixes the NIC type; a contradicting nic_type is an error there.
 _MODES_NAMING_NIC = {m for m in NETWORK_MODES if m.endswith(("-veth", "-ipvlan")) or m == "kubenet"}
 
-_NEW_GEN_ID = re.compile(r"^cce-[a-z0-9]+$")
-_OLD_GEN_ID = re.compile(r"^c-[A-Za-z0-9]+$")
-
 
 @dataclass(frozen=True)
 class NetworkProfile:
@@ -93,7 +90,7 @@ def check_cluster_id(resource: str, cluster_id: object) -> str:
             f"must be a CCE cluster id string, got {cluster_id!r}",
             "pass the id shown in the CCE console, e.g. 'cce-abc123de'",
         )
-    if _OLD_GEN_ID.match(cluster_id):
+    if OLD_GENERATION_ID.match(cluster_id):
         raise PodLbError(
             resource,
             "cluster_id",
@@ -102,7 +99,7 @@ def check_cluster_id(resource: str, cluster_id: object) -> str:
             "use a new-generation cluster (id starting with 'cce-'), or keep a classic "
             "LoadBalancer Service (node backends) on this one",
         )
-    if not _NEW_GEN_ID.match(cluster_id):
+    if not NEW_GENERATION_ID.match(cluster_id):
         raise PodLbError(
             resource,
             "cluster_id",

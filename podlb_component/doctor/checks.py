@@ -21,6 +21,7 @@ from ..cluster.lb_controller import (
 )
 from ..cluster.network import NETWORK_MODES, GroupScope, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
+from ..pod_direct import named_target_port, shutdown_of
 
 Status = Literal["pass", "warn", "fail", "skip"]
 SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
@@ -172,18 +173,18 @@ def service_shape(ref: str, service: Mapping[str, Any] | None) -> tuple[list[Che
         checks.append(Check("backend type", "pass", "pod-direct (eni)"))
     targets: list[tuple[int, str]] = []
     for port in spec.get("ports") or []:
-        target = port.get("targetPort", port.get("port"))
-        if isinstance(target, str) and not target.isdigit():
+        named = named_target_port(port)
+        if named is not None:
             checks.append(
                 Check(
                     "target ports",
                     "fail",
-                    f"port {port.get('port')} targets the named port {target!r}",
+                    f"port {port.get('port')} targets the named port {named!r}",
                     "use the container port number as targetPort",
                 )
             )
         else:
-            targets.append((int(target), str(port.get("protocol") or "TCP").lower()))
+            targets.append((int(port.get("targetPort", port.get("port"))), str(port.get("protocol") or "TCP").lower()))
     return checks, targets
 
 
@@ -262,15 +263,13 @@ def graceful(pods: Sequence[Mapping[str, Any]]) -> Check:
     problems = []
     for pod in pods:
         spec = pod.get("spec") or {}
-        grace = spec.get("terminationGracePeriodSeconds", 30)
         for container in spec.get("containers") or []:
-            command = (((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command") or []
-            seconds = next((int(w) for w in reversed(command) if isinstance(w, str) and w.isdigit()), None)
+            shutdown = shutdown_of(spec, container)
             where = f"{(pod.get('metadata') or {}).get('name')}/{container.get('name')}"
-            if seconds is None:
+            if shutdown.sleep is None:
                 problems.append(f"{where} has no preStop sleep")
-            elif grace <= seconds:
-                problems.append(f"{where} sleeps {seconds}s but the grace period is {grace}s")
+            elif shutdown.grace_too_short:
+                problems.append(f"{where} sleeps {shutdown.sleep}s but the grace period is {shutdown.grace}s")
     if not pods:
         return Check("graceful shutdown", "warn", "no Pods selected", "check the Service's selector")
     if problems:

@@ -12,7 +12,7 @@ with `podlb policy-pack DIR`, which puts podlb's annotation list beside it).
 from __future__ import annotations
 
 import importlib.util
-import re
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -29,30 +29,35 @@ from pulumi_policy import (
 
 SERVICE = "kubernetes:core/v1:Service"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
-OLD_CLUSTER_ID = re.compile(r"^c-[A-Za-z0-9]+$")
 CLUSTER_ID_KEYS = {"clusterId", "cluster_id", "clusterID"}
 
 
-def _load_cce_annotations() -> ModuleType:
-    """podlb's one list of cce-lb-controller annotations (podlb_component/cce_annotations.py,
-    standard library only). `podlb policy-pack DIR` copies it beside this file; inside the
-    installed package it is one directory up. Without it the pack refuses to start rather than
-    let the typo policy check nothing."""
+SHARED = ("cce_annotations.py", "pod_direct.py")
+"""podlb's modules this pack uses (standard library only): the one list of cce-lb-controller
+annotations, and the pod-direct rules podlb doctor and the components decide with too."""
+
+
+def _load_shared(name: str) -> ModuleType:
+    """One of SHARED: `podlb policy-pack DIR` copies them beside this file; inside the installed
+    package they are one directory up. Without them the pack refuses to start rather than check
+    nothing."""
     here = Path(__file__).resolve().parent
-    for path in (here / "cce_annotations.py", here.parent / "cce_annotations.py"):
+    for path in (here / name, here.parent / name):
         if path.exists():
-            spec = importlib.util.spec_from_file_location("podlb_cce_annotations", path)
+            spec = importlib.util.spec_from_file_location(f"podlb_{path.stem}", path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module  # before it runs: its dataclasses look themselves up there
             spec.loader.exec_module(module)
             return module
     raise ImportError(
-        f"the podlb policy pack in {here} has no cce_annotations.py beside it or above it: export the pack "
+        f"the podlb policy pack in {here} has no {name} beside it or above it: export the pack "
         "with `podlb policy-pack DIR` (it copies the file) instead of copying the directory by hand"
     )
 
 
-CCE_ANNOTATIONS = _load_cce_annotations()
+CCE_ANNOTATIONS = _load_shared("cce_annotations.py")
+POD_DIRECT = _load_shared("pod_direct.py")
 BACKEND_TYPE, INTERNAL_VPC = CCE_ANNOTATIONS.BACKEND_TYPE, CCE_ANNOTATIONS.INTERNAL_VPC
 CLUSTER_ID_ANNOTATION = CCE_ANNOTATIONS.PODLB_CLUSTER_ID  # the names this pack's tests and users read
 
@@ -72,8 +77,8 @@ def named_target_ports(props: Mapping[str, Any]) -> list[str]:
         return []
     problems = []
     for port in (props.get("spec") or {}).get("ports") or []:
-        target = port.get("targetPort", port.get("port"))
-        if isinstance(target, str) and not target.isdigit():
+        target = POD_DIRECT.named_target_port(port)
+        if target is not None:
             problems.append(
                 f"port {port.get('name') or port.get('port')} targets the named port {target!r}: pod-direct "
                 "traffic reaches the Pod on targetPort itself and a named port can't be opened in a "
@@ -106,7 +111,7 @@ def open_to_everyone(props: Mapping[str, Any]) -> list[str]:
 
 def old_cluster_annotation(props: Mapping[str, Any]) -> list[str]:
     cluster_id = _annotations(props).get(CLUSTER_ID_ANNOTATION)
-    if is_pod_direct(props) and isinstance(cluster_id, str) and OLD_CLUSTER_ID.match(cluster_id):
+    if is_pod_direct(props) and isinstance(cluster_id, str) and POD_DIRECT.OLD_GENERATION_ID.match(cluster_id):
         return [
             f"cluster {cluster_id} is an old-generation CCE cluster ('c-'), which doesn't support "
             "pod-direct Services; use a 'cce-' cluster or a classic LoadBalancer Service"
@@ -129,22 +134,14 @@ def old_clusters_in_stack(resources: list[Any]) -> list[str]:
     """Pod-direct Services in a stack whose resources name an old-generation cluster."""
     if not any(r.resource_type == SERVICE and is_pod_direct(r.props) for r in resources):
         return []
-    old = sorted({cid for r in resources for cid in _walk_cluster_ids(r.props) if OLD_CLUSTER_ID.match(cid)})
+    old = sorted(
+        {cid for r in resources for cid in _walk_cluster_ids(r.props) if POD_DIRECT.OLD_GENERATION_ID.match(cid)}
+    )
     return [
         f"this stack has pod-direct Services and refers to old-generation cluster {cid} ('c-'), "
         "which doesn't support them"
         for cid in old
     ]
-
-
-def _sleep_seconds(container: Mapping[str, Any]) -> int | None:
-    command = ((((container.get("lifecycle") or {}).get("preStop") or {}).get("exec") or {}).get("command")) or []
-    for word in reversed(command):
-        if isinstance(word, str) and word.isdigit():
-            return int(word)
-        if isinstance(word, (int, float)) and not isinstance(word, bool):
-            return int(word)
-    return None
 
 
 def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
@@ -169,9 +166,9 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
         if not behind:
             continue
         pod = template.get("spec") or {}
-        grace = pod.get("terminationGracePeriodSeconds", 30)
         for container in pod.get("containers") or []:
-            sleep = _sleep_seconds(container)
+            shutdown = POD_DIRECT.shutdown_of(pod, container)
+            sleep, grace = shutdown.sleep, shutdown.grace
             name = container.get("name", "?")
             if sleep is None:
                 found.append(
@@ -182,7 +179,7 @@ def ungraceful_deployments(resources: list[Any]) -> list[tuple[str, str]]:
                         'command: ["sleep", "30"] (podlb: graceful_shutdown_transform)',
                     )
                 )
-            elif isinstance(grace, (int, float)) and grace <= sleep:
+            elif shutdown.grace_too_short:
                 found.append(
                     (
                         deployment.urn,

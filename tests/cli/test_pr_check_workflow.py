@@ -86,5 +86,6 @@ def test_both_jobs_run_in_a_fresh_stack_repository(user_repo, tmp_path):
     pulumi_step = next(s for s in steps("preview") if str(s.get("uses", "")).startswith("pulumi/actions"))
     pack = Path(pulumi_step["with"]["policyPacks"].replace("${{ runner.temp }}", str(tmp_path)))
     assert (pack / "PulumiPolicy.yaml").exists() and (pack / "cce_annotations.py").exists()
+    assert (pack / "pod_direct.py").exists()
     kubeconfig = Path(pulumi_step["env"]["KUBECONFIG"].replace("${{ runner.temp }}", str(tmp_path)))
     assert kubeconfig.read_text().startswith("apiVersion: v1")
