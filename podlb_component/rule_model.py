@@ -73,7 +73,7 @@ class RuleSpec:
     """One ingress rule the cluster owns: everything its SecurityGroupRule resource needs."""
 
     key: str
-    """Stable suffix of the resource's logical name; see cluster/rule_planner.py."""
+    """Stable suffix of the resource's logical name; see cluster/rule_book.py."""
     security_group_id: pulumi.Input[str]
     protocol: str
     """'tcp' or 'udp', as the BCC API spells it."""

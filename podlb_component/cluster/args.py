@@ -110,7 +110,7 @@ class PodDirectClusterArgs(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
-class ClusterPlan:
+class ClusterSpec:
     """Validated, defaulted cluster inputs."""
 
     cluster_id: pulumi.Input[str]
@@ -164,7 +164,7 @@ STRUCTURAL_FIELDS = ("network_mode", "nic_type", "lb_controller", "ip_masq", "cl
 """Inputs that decide which resources podlb creates: plain values only."""
 
 
-def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterPlan:
+def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterSpec:
     """Check and default every plain input, each on its own, so a bad one doesn't hide the next;
     raise PodLbError naming every bad one (PodLbErrors when several), in the order below (the
     first is the one earlier podlb named alone, which the error tests rely on). A check that
@@ -204,7 +204,7 @@ def validate_cluster_args(resource: str, args: Mapping[str, object]) -> ClusterP
     # no error: every check returned its value
     assert profile is not None and nodes is not None and enis is not None and selected is not None
     assert controller is not None and ip_masq is not None and quota is not None
-    return ClusterPlan(
+    return ClusterSpec(
         cluster_id=cluster_id,  # type: ignore[arg-type]
         profile=profile,
         rule_group_ids=selected,

@@ -23,7 +23,7 @@ from ..rule_model import RuleSpec, owned_by_stack, owner_remark
 from ..tokens import CLUSTER_TYPE, RULE_TYPE
 from .args import (
     LB_CONTROLLER_CHART,
-    ClusterPlan,
+    ClusterSpec,
     PodDirectClusterArgs,
     apply_discovery,
     validate_cluster_args,
@@ -41,13 +41,13 @@ from .lb_controller import (
     LB_CONTROLLER_DEPLOYMENT,
     LB_CONTROLLER_ID,
     LB_CONTROLLER_NAMESPACE,
+    controller_check,
     lb_controller_problem,
-    plan_check,
 )
 from .network import SCOPES, check_cluster_id
 from .outputs import ClusterOutputs, LbControllerCheck, SecurityGroupOrigin
+from .rule_book import RuleBook, choose_sources
 from .rule_budget import RuleBudget
-from .rule_planner import RulePlanner, choose_sources
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
 CONFIG_MAP_PATCH_TYPE = "kubernetes:core/v1:ConfigMapPatch"
@@ -133,14 +133,14 @@ class PodDirectCluster(pulumi.ComponentResource):
                 "eni_security_group_ids": self._discovered.eni_security_group_ids,
             }
             args, notes = apply_discovery(name, args, found)  # type: ignore[assignment]
-        plan = validate_cluster_args(name, args)
-        self._controller = plan_check(
-            plan.lb_controller,
-            plan.cluster_type,
+        spec = validate_cluster_args(name, args)
+        self._controller = controller_check(
+            spec.lb_controller,
+            spec.cluster_type,
             self._discovered.master_type if self._discovered else None,
             self._discovered.addons if self._discovered else None,
-            plan.addon_names,
-            plan.min_version,
+            spec.addon_names,
+            spec.min_version,
             offline=offline(),
         )
         if self._controller.problem:
@@ -149,17 +149,17 @@ class PodDirectCluster(pulumi.ComponentResource):
             notes.append("lb_controller='install' is now called 'helm'; 'install' will be removed in a later podlb")
         notes.extend(self._controller.warnings)
         super().__init__(self.TYPE, name, None, opts)
-        self._plan = plan
+        self._spec = spec
         self.name = name
         project, stack = pulumi.get_project(), pulumi.get_stack()
         budget = RuleBudget(
-            plan.rule_limit,
+            spec.rule_limit,
             {  # rules this stack doesn't own (its own are planned again below)
                 group: sum(1 for remark in remarks if not owned_by_stack(remark, project, stack))
                 for group, remarks in (self._discovered.ingress_rules if self._discovered else {}).items()
             },
         )
-        self._rule_planner = RulePlanner(plan.rule_group_ids, plan.vpc_cidr, budget)
+        self._rule_book = RuleBook(spec.rule_group_ids, spec.vpc_cidr, budget)
         self._rules: dict[str, SecurityGroupRule] = {}
         self._podlb_config_checked = False
         self._blb_ports: dict[str, dict[tuple[int, str], str]] = {}
@@ -175,13 +175,13 @@ class PodDirectCluster(pulumi.ComponentResource):
         self._prerequisites: list[pulumi.Resource] = []
 
         # A cluster id that comes from another resource is checked once it is known.
-        self.cluster_id = pulumi.Output.from_input(plan.cluster_id).apply(lambda cid: check_cluster_id(name, cid))
-        self.lb_controller_status = pulumi.Output.from_input(self._lb_controller(name, plan))
-        self.ip_masq_config = self._ip_masq(name, args) if plan.manage_ip_masq else pulumi.Output.from_input(None)
+        self.cluster_id = pulumi.Output.from_input(spec.cluster_id).apply(lambda cid: check_cluster_id(name, cid))
+        self.lb_controller_status = pulumi.Output.from_input(self._lb_controller(name, spec))
+        self.ip_masq_config = self._ip_masq(name, args) if spec.manage_ip_masq else pulumi.Output.from_input(None)
 
-        self.network_mode, self.nic_type = plan.profile.mode, plan.profile.nic_type
-        self.rule_security_group_ids = list(plan.rule_group_ids)
-        self.security_groups = security_group_origins(plan, given, self._discovered)
+        self.network_mode, self.nic_type = spec.profile.mode, spec.profile.nic_type
+        self.rule_security_group_ids = list(spec.rule_group_ids)
+        self.security_groups = security_group_origins(spec, given, self._discovered)
         self.lb_controller_check = {
             "mode": self._controller.mode,
             "cluster_type": self._controller.cluster_type,
@@ -206,9 +206,12 @@ class PodDirectCluster(pulumi.ComponentResource):
         return self._outputs
 
     @property
-    def plan(self) -> ClusterPlan:
+    def spec(self) -> ClusterSpec:
         """The validated inputs (read-only)."""
-        return self._plan
+        return self._spec
+
+    plan = spec
+    """The validated inputs under their 0.3.0 name (`spec` since 0.4.0)."""
 
     @property
     def contract(self) -> ClusterContract:
@@ -216,7 +219,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         return ClusterContract(
             cluster_name=self.name,
             cluster_id=self.cluster_id,
-            backend_quota=self._plan.backend_quota,
+            backend_quota=self._spec.backend_quota,
             kubernetes_provider=self.kubernetes_provider,
             prerequisites=self.prerequisites,
             blb_reuse_warning=self.controller_too_old_for_blb_reuse,
@@ -245,8 +248,8 @@ class PodDirectCluster(pulumi.ComponentResource):
         warning about their sources if any. Services that need the same rule share it, and it
         exists exactly while some Service of the program needs it. Raises PodLbError, before
         registering anything, when the Service's sources or the groups' quotas don't allow it."""
-        sources = choose_sources(service, source_ranges, internal, self._plan.vpc_cidr)
-        specs = self._rule_planner.plan(service, target_ports, sources.sources)
+        sources = choose_sources(service, source_ranges, internal, self._spec.vpc_cidr)
+        specs = self._rule_book.rules_for(service, target_ports, sources.sources)
         return [self._rule(spec) for spec in specs], sources.warning
 
     def controller_too_old_for_blb_reuse(self) -> str | None:
@@ -255,7 +258,7 @@ class PodDirectCluster(pulumi.ComponentResource):
         reported a version, and say which reading was used."""
         if self._discovered is None:
             return None
-        state, _ = find_addon(self._discovered.addons, self._plan.addon_names)
+        state, _ = find_addon(self._discovered.addons, self._spec.addon_names)
         version = state.installed_version if state else None
         if version is None or version_at_least(version, "1.3.1") is not False:
             return None
@@ -275,7 +278,7 @@ class PodDirectCluster(pulumi.ComponentResource):
             sharing = self._blb_backends.setdefault(blb_id, {})
             sharing[service] = expected_backends
             total = sum(sharing.values())
-            quota = self._plan.backend_quota
+            quota = self._spec.backend_quota
             if total > quota:
                 shares = " + ".join(f"{n} ({name})" for name, n in sharing.items())
                 raise PodLbError(
@@ -340,23 +343,23 @@ class PodDirectCluster(pulumi.ComponentResource):
     def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, provider=self.kubernetes_provider, **kwargs)
 
-    def _lb_controller(self, name: str, plan: ClusterPlan) -> pulumi.Input[str]:
+    def _lb_controller(self, name: str, spec: ClusterSpec) -> pulumi.Input[str]:
         check = self._controller
-        if plan.lb_controller == "skip":
+        if spec.lb_controller == "skip":
             return "skipped"
-        if plan.lb_controller == "helm":
-            return self._helm_release(name, plan)
-        if plan.lb_controller == "ensure":
+        if spec.lb_controller == "helm":
+            return self._helm_release(name, spec)
+        if spec.lb_controller == "ensure":
             self._check_podlb_config()
             addon = CceAddon(
                 f"{name}-lb-controller-addon",
                 {
-                    "cluster_id": plan.cluster_id,
-                    "addon_names": list(plan.addon_names),
-                    "min_version": plan.min_version,
-                    "timeout_seconds": plan.addon_timeout_seconds,
+                    "cluster_id": spec.cluster_id,
+                    "addon_names": list(spec.addon_names),
+                    "min_version": spec.min_version,
+                    "timeout_seconds": spec.addon_timeout_seconds,
                     # 60 polls over the timeout, at most every 10 s
-                    "poll_seconds": min(10.0, plan.addon_timeout_seconds / 60),
+                    "poll_seconds": min(10.0, spec.addon_timeout_seconds / 60),
                 },
                 # Services wait for it; it is never uninstalled (its delete is a no-op)
                 opts=pulumi.ResourceOptions(parent=self),
@@ -383,10 +386,10 @@ class PodDirectCluster(pulumi.ComponentResource):
 
         return pulumi.Output.all(deployment.metadata, deployment.spec, deployment.status).apply(verdict)
 
-    def _helm_release(self, name: str, plan: ClusterPlan) -> pulumi.Output[str]:
-        repository = str(plan.chart["repository"])
+    def _helm_release(self, name: str, spec: ClusterSpec) -> pulumi.Output[str]:
+        repository = str(spec.chart["repository"])
         oci = repository.startswith("oci://")
-        options = dict(plan.chart.get("release_options") or {})
+        options = dict(spec.chart.get("release_options") or {})
         release = k8s.helm.v3.Release(
             f"{name}-lb-controller",
             k8s.helm.v3.ReleaseArgs(
@@ -396,8 +399,8 @@ class PodDirectCluster(pulumi.ComponentResource):
                     "namespace": LB_CONTROLLER_NAMESPACE,
                     "chart": f"{repository.rstrip('/')}/{LB_CONTROLLER_CHART}" if oci else LB_CONTROLLER_CHART,
                     "repository_opts": None if oci else k8s.helm.v3.RepositoryOptsArgs(repo=repository),
-                    "version": plan.chart["version"],
-                    "values": dict(plan.chart.get("values") or {}),
+                    "version": spec.chart["version"],
+                    "values": dict(spec.chart.get("values") or {}),
                 }
             ),
             opts=self._child(),
@@ -515,18 +518,18 @@ HELM_RELEASE_IN_PLAN = PlanKind(HELM_RELEASE_TYPE, summary=_helm_release_summary
 
 
 def security_group_origins(
-    plan: ClusterPlan, given: dict[str, Any], discovered: DiscoveredCluster | None
+    spec: ClusterSpec, given: dict[str, Any], discovered: DiscoveredCluster | None
 ) -> list[SecurityGroupOrigin]:
     """Each node and ENI group, whether it gets rules, and where podlb learnt of it (an input,
     or where the CCE API lists it) — shown by `podlb plan` and kept in the stack's outputs."""
     rows: list[SecurityGroupOrigin] = []
     for scope in SCOPES.values():
-        for group in scope.pick(plan.node_group_ids, plan.eni_group_ids):
+        for group in scope.pick(spec.node_group_ids, spec.eni_group_ids):
             if given.get(scope.field) or discovered is None or not isinstance(group, str):
                 origin = f"input {scope.field}"
             else:
                 origin = "; ".join(discovered.group_origins.get(group, ())) or "CCE API"
-            rows.append({"id": group, "role": scope.name, "gets_rules": scope == plan.profile.scope, "from": origin})
+            rows.append({"id": group, "role": scope.name, "gets_rules": scope == spec.profile.scope, "from": origin})
     return rows
 
 

@@ -137,7 +137,7 @@ class ControllerCheck:
     """The add-on's state when the CCE API was read."""
 
 
-def plan_check(
+def controller_check(
     mode: str,
     given_type: ClusterType | None,
     master_type: str | None,

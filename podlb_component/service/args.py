@@ -15,7 +15,7 @@ from .. import cce_annotations
 from ..errors import ErrorCollector, PodLbError, misspelt_fields, reject_unknown_args
 from ..rule_model import check_cidr
 from ..values import is_whole_number
-from .load_balancer import LoadBalancerArgs, LoadBalancerPlan, plan_load_balancer
+from .load_balancer import LoadBalancerArgs, LoadBalancerSpec, validate_load_balancer
 
 if TYPE_CHECKING:
     from ..cluster.component import PodDirectCluster
@@ -68,7 +68,7 @@ class PodDirectServiceArgs(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
-class PortPlan:
+class PortSpec:
     name: str | None
     port: int
     target_port: int
@@ -76,7 +76,7 @@ class PortPlan:
 
 
 @dataclass(frozen=True)
-class ServicePlan:
+class ServiceSpec:
     """Validated, defaulted Service inputs."""
 
     namespace: pulumi.Input[str]
@@ -84,12 +84,12 @@ class ServicePlan:
     selector: dict[str, str]
     labels: dict[str, pulumi.Input[str]]
     annotations: dict[str, pulumi.Input[str]]
-    ports: tuple[PortPlan, ...]
+    ports: tuple[PortSpec, ...]
     internal: bool
     source_ranges: tuple[pulumi.Input[str], ...]
     session_affinity: pulumi.Input[str]
     expected_backends: int | None
-    load_balancer: LoadBalancerPlan
+    load_balancer: LoadBalancerSpec
 
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -230,7 +230,7 @@ def _check_annotation(resource: str, key: object, value: object) -> pulumi.Input
     return _checked_when_known(value, check)
 
 
-def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
+def _check_ports(resource: str, ports: object) -> tuple[PortSpec, ...]:
     """The Service's ports: every entry checked on its own, then (when all are good) names and
     duplicates across them."""
     _known_at_preview(resource, "ports", ports, "the security-group rules and the Service's ports")
@@ -249,7 +249,7 @@ def _check_ports(resource: str, ports: object) -> tuple[PortPlan, ...]:
     return plans
 
 
-def _check_port(resource: str, where: str, raw: object) -> PortPlan:
+def _check_port(resource: str, where: str, raw: object) -> PortSpec:
     """One entry of `ports`, key by key, each on its own: port, target_port, protocol, name."""
     entry = _port_entry(resource, where, raw)
     found = ErrorCollector()
@@ -271,7 +271,7 @@ def _check_port(resource: str, where: str, raw: object) -> PortPlan:
     name = found.check(_port_name, resource, where, entry.get("name"))
     found.raise_errors()
     assert port is not None and target is not None and protocol is not None  # no error: each was checked
-    return PortPlan(name, port, target, protocol)
+    return PortSpec(name, port, target, protocol)
 
 
 def _port_entry(resource: str, where: str, raw: object) -> Mapping[str, object]:
@@ -343,7 +343,7 @@ def _port_name(resource: str, where: str, name: object) -> str | None:
     return name
 
 
-def _check_port_names_and_duplicates(resource: str, plans: tuple[PortPlan, ...]) -> None:
+def _check_port_names_and_duplicates(resource: str, plans: tuple[PortSpec, ...]) -> None:
     """Several ports each need a name; no port/protocol pair and no name may appear twice."""
     errors = []
     if len(plans) > 1 and any(p.name is None for p in plans):
@@ -379,7 +379,7 @@ def _check_port_names_and_duplicates(resource: str, plans: tuple[PortPlan, ...])
 
 def validate_service_args(
     resource: str, args: Mapping[str, object], backend_quota: int, cluster_name: str
-) -> ServicePlan:
+) -> ServiceSpec:
     """Check and default every plain input, each on its own, so a bad one doesn't hide the next;
     raise PodLbError naming every bad one (PodLbErrors when several), in the order below (the
     first is the one earlier podlb named alone, which the error tests rely on)."""
@@ -414,14 +414,14 @@ def validate_service_args(
     # The load balancer's checks also read `internal` and the annotations. When those are bad,
     # check it as if they asked for nothing: it then only fails for reasons of its own.
     load_balancer = found.check(
-        plan_load_balancer, resource, args.get("load_balancer"), internal is True, annotations or {}
+        validate_load_balancer, resource, args.get("load_balancer"), internal is True, annotations or {}
     )
     found.raise_errors()
     # no error: every check returned its value
     assert namespace is not None and service_name is not None and affinity is not None
     assert selector is not None and labels is not None and annotations is not None and ports is not None
     assert internal is not None and source_ranges is not None and load_balancer is not None
-    return ServicePlan(
+    return ServiceSpec(
         namespace=namespace,
         service_name=service_name,
         selector=selector,

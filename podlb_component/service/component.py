@@ -16,7 +16,7 @@ from ..errors import PodLbError
 from ..plan_kind import COMPONENT_RANK, SERVICE_RANK, PlanKind, PlannedResource
 from ..resources import SecurityGroupRule
 from ..rollout import DEFAULT_SLEEP_SECONDS, graceful_shutdown_transform
-from .args import PodDirectServiceArgs, ServicePlan, validate_service_args
+from .args import PodDirectServiceArgs, ServiceSpec, validate_service_args
 from .load_balancer import describe
 from .manifest import service_manifest
 from .outputs import ServiceOutputs
@@ -58,27 +58,27 @@ class PodDirectService(pulumi.ComponentResource):
                 "create PodDirectCluster(...) once per cluster and pass it here",
             )
         service_args = {k: v for k, v in args.items() if k != "cluster"}
-        plan = validate_service_args(name, service_args, contract.backend_quota, contract.cluster_name)
-        manifest = service_manifest(plan, contract.cluster_id)
-        if plan.load_balancer.blb_id:
+        spec = validate_service_args(name, service_args, contract.backend_quota, contract.cluster_name)
+        manifest = service_manifest(spec, contract.cluster_id)
+        if spec.load_balancer.blb_id:
             contract.claim_blb_ports(
-                name, plan.load_balancer.blb_id, [(p.port, p.protocol) for p in plan.ports], plan.expected_backends
+                name, spec.load_balancer.blb_id, [(p.port, p.protocol) for p in spec.ports], spec.expected_backends
             )
         # The cluster owns the rules (shared by every Service that needs the same one).
         rules, source_warning = contract.rules_for(
-            name, [(p.target_port, p.protocol) for p in plan.ports], plan.source_ranges, plan.internal
+            name, [(p.target_port, p.protocol) for p in spec.ports], spec.source_ranges, spec.internal
         )
 
         super().__init__(self.TYPE, name, None, opts)
-        self._plan = plan
+        self._spec = spec
         if source_warning:
             pulumi.log.warn(source_warning, resource=self)
-        for warning in plan.load_balancer.warnings:
+        for warning in spec.load_balancer.warnings:
             pulumi.log.warn(warning, resource=self)
-        old = contract.blb_reuse_warning() if plan.load_balancer.blb_id else None
+        old = contract.blb_reuse_warning() if spec.load_balancer.blb_id else None
         if old:
             pulumi.log.warn(old, resource=self)
-        if plan.expected_backends is None:
+        if spec.expected_backends is None:
             pulumi.log.warn(
                 f"expected_backends is not set, so podlb can't check the appblb quota of "
                 f"{contract.backend_quota} Pod backends: set it to replicas (or HPA max) + maxSurge",
@@ -96,8 +96,8 @@ class PodDirectService(pulumi.ComponentResource):
                 parent=self, provider=contract.kubernetes_provider, depends_on=[*self.rules, *contract.prerequisites]
             ),
         )
-        self.service_name = pulumi.Output.from_input(plan.service_name)
-        self.namespace = pulumi.Output.from_input(plan.namespace)
+        self.service_name = pulumi.Output.from_input(spec.service_name)
+        self.namespace = pulumi.Output.from_input(spec.namespace)
         self.address = self.service.status.apply(_ingress_address)
         self.blb_id = self.service.metadata.apply(_blb_id)
         self.security_group_rule_ids = pulumi.Output.all(*[r.id for r in self.rules])
@@ -116,14 +116,17 @@ class PodDirectService(pulumi.ComponentResource):
         return self._outputs
 
     @property
-    def plan(self) -> ServicePlan:
+    def spec(self) -> ServiceSpec:
         """The validated inputs (read-only)."""
-        return self._plan
+        return self._spec
+
+    plan = spec
+    """The validated inputs under their 0.3.0 name (`spec` since 0.4.0)."""
 
     def graceful_shutdown_transform(self, sleep_seconds: int = DEFAULT_SLEEP_SECONDS) -> pulumi.ResourceTransform:
         """A transform for the Deployments behind this Service: preStop sleep + grace period,
         applied to those whose Pod labels match this Service's selector."""
-        return graceful_shutdown_transform(self._plan.selector, sleep_seconds)
+        return graceful_shutdown_transform(self._spec.selector, sleep_seconds)
 
 
 def _get(obj: Any, *names: str) -> Any:

@@ -54,7 +54,7 @@ class LoadBalancerArgs(TypedDict, total=False):
 
 
 @dataclass(frozen=True)
-class LoadBalancerPlan:
+class LoadBalancerSpec:
     annotations: dict[str, str]
     load_balancer_ip: str | None
     blb_id: str | None
@@ -127,9 +127,9 @@ OWNED_BY_FIELD = {
 """Keys podlb writes from typed inputs: nobody else may set them on a PodDirectService."""
 
 
-def plan_load_balancer(
+def validate_load_balancer(
     resource: str, options: object, internal: bool, user_annotations: Mapping[str, Any]
-) -> LoadBalancerPlan:
+) -> LoadBalancerSpec:
     """Check the options together; the annotations podlb emits for them, and warnings."""
     for key, field in OWNED_BY_FIELD.items():
         if key in user_annotations:
@@ -141,7 +141,7 @@ def plan_load_balancer(
             )
     warnings = tuple(w for w in (keys.unknown_cce_key(k) for k in user_annotations) if w)
     if options is None:
-        return LoadBalancerPlan({}, None, None, warnings)
+        return LoadBalancerSpec({}, None, None, warnings)
     if not isinstance(options, Mapping):
         raise PodLbError(resource, "load_balancer", f"must be a mapping, got {options!r}", "see LoadBalancerArgs")
     reject_unknown_args(f"{resource} load_balancer", options, LoadBalancerArgs.__annotations__)
@@ -178,7 +178,7 @@ def plan_load_balancer(
                 resource, "eip", "is set together with existing_eip, which keeps an EIP you already own", "pick one"
             )
         annotations.update(_eip(resource, options["eip"]))
-    return LoadBalancerPlan(annotations, eip_ip, blb, warnings)
+    return LoadBalancerSpec(annotations, eip_ip, blb, warnings)
 
 
 def describe(annotations: Mapping[str, Any], load_balancer_ip: Any) -> str:

@@ -64,7 +64,8 @@ schema type. (What stays Python-only is not an input: see PYTHON_ONLY.)"""
 PYTHON_ONLY: dict[str, str] = {
     "PodDirectCluster.kubernetes_provider": "an attribute, not a registered output (the Kubernetes provider the "
     "children use; other languages pass theirs as the `kubernetes` entry of the `providers` resource option)",
-    "PodDirectCluster.plan": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectCluster.spec": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectCluster.plan": "`spec` under its 0.3.0 name",
     "PodDirectCluster.outputs": "the registered outputs as one Python value; other languages read each output",
     "PodDirectCluster.contract": "what a PodDirectService takes from its cluster, in the same process",
     "PodDirectCluster.prerequisites": "resources a Service waits for, handed over by the contract",
@@ -76,7 +77,8 @@ PYTHON_ONLY: dict[str, str] = {
     "(their cloud ids are the output security_group_rule_ids)",
     "PodDirectService.service": "an attribute, not a registered output: the Kubernetes Service resource "
     "(its name and namespace are outputs)",
-    "PodDirectService.plan": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectService.spec": "the validated Python inputs, for tests and `podlb plan`",
+    "PodDirectService.plan": "`spec` under its 0.3.0 name",
     "PodDirectService.outputs": "the registered outputs as one Python value; other languages read each output",
     "PodDirectService.graceful_shutdown_transform": "returns a pulumi.ResourceTransform, a Python callable "
     "(no schema type); other languages set the preStop sleep and grace period in their Deployment",

@@ -4,11 +4,11 @@ import pytest
 
 from podlb_component import cce_annotations as keys
 from podlb_component.errors import PodLbError
-from podlb_component.service.load_balancer import describe, plan_load_balancer
+from podlb_component.service.load_balancer import describe, validate_load_balancer
 
 
 def plan(options, internal=False, annotations=None):
-    return plan_load_balancer("web", options, internal, annotations or {})
+    return validate_load_balancer("web", options, internal, annotations or {})
 
 
 def error(options, internal=False, annotations=None):

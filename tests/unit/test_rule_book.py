@@ -1,17 +1,17 @@
-"""The cluster's rule planner: one rule per (group, port, protocol, source), with logical names
+"""The cluster's rule book: one rule per (group, port, protocol, source), with logical names
 that depend only on what the rule is — never on which Service asked first."""
 
 import pulumi
 import pytest
 
+from podlb_component.cluster.rule_book import RuleBook, choose_sources
 from podlb_component.cluster.rule_budget import RuleBudget
-from podlb_component.cluster.rule_planner import RulePlanner, choose_sources
 from podlb_component.errors import PodLbError
 from podlb_component.rule_model import OPEN_TO_WORLD
 
 
 def planner(groups=("g-a",), vpc_cidr="10.0.0.0/8", limit=None):
-    return RulePlanner(list(groups), vpc_cidr, RuleBudget(limit))
+    return RuleBook(list(groups), vpc_cidr, RuleBudget(limit))
 
 
 def keys(specs):
@@ -19,7 +19,7 @@ def keys(specs):
 
 
 def test_one_rule_per_group_port_protocol_source():
-    rules = planner(["g-a", "esg-b"]).plan(
+    rules = planner(["g-a", "esg-b"]).rules_for(
         "web", [(8080, "TCP"), (8443, "TCP"), (5353, "UDP")], ["10.0.0.0/8", "192.168.1.0/24"]
     )
     assert len(rules) == 2 * 3 * 2
@@ -33,29 +33,33 @@ def test_one_rule_per_group_port_protocol_source():
 
 
 def test_two_service_ports_on_one_target_port_need_one_rule():
-    assert keys(planner().plan("web", [(8080, "TCP"), (8080, "TCP")], [OPEN_TO_WORLD])) == ["g-a-tcp-8080-any"]
+    assert keys(planner().rules_for("web", [(8080, "TCP"), (8080, "TCP")], [OPEN_TO_WORLD])) == ["g-a-tcp-8080-any"]
 
 
 def test_keys_do_not_depend_on_port_order():
-    assert keys(planner().plan("a", [(1, "TCP"), (2, "UDP")], ["10.0.0.0/8"])) == keys(
-        planner().plan("b", [(2, "UDP"), (1, "TCP")], ["10.0.0.0/8"])
+    assert keys(planner().rules_for("a", [(1, "TCP"), (2, "UDP")], ["10.0.0.0/8"])) == keys(
+        planner().rules_for("b", [(2, "UDP"), (1, "TCP")], ["10.0.0.0/8"])
     )
 
 
 def test_duplicate_groups_collapse():
-    assert len(planner(["g-a", "g-a"]).plan("web", [(80, "TCP")], ["10.0.0.0/8"])) == 1
+    assert len(planner(["g-a", "g-a"]).rules_for("web", [(80, "TCP")], ["10.0.0.0/8"])) == 1
 
 
 def test_output_group_is_named_by_its_place_in_the_cluster_list():
     group = pulumi.Output.from_input("g-x")
-    (rule,) = planner(["g-a", group]).plan("web", [(80, "TCP")], ["10.0.0.0/8"])[1:]
+    (rule,) = planner(["g-a", group]).rules_for("web", [(80, "TCP")], ["10.0.0.0/8"])[1:]
     assert rule.key == "sg1-tcp-80-10-0-0-0-8" and rule.security_group_id is group
 
 
 def test_cluster_vpc_cidr_output_is_vpc_for_every_service():
     vpc = pulumi.Output.from_input("10.0.0.0/16")
     p = planner(vpc_cidr=vpc)
-    assert keys(p.plan("web", [(80, "TCP")], [vpc])) == keys(p.plan("api", [(80, "TCP")], [vpc])) == ["g-a-tcp-80-vpc"]
+    assert (
+        keys(p.rules_for("web", [(80, "TCP")], [vpc]))
+        == keys(p.rules_for("api", [(80, "TCP")], [vpc]))
+        == ["g-a-tcp-80-vpc"]
+    )
 
 
 @pytest.mark.parametrize("order", [("web", "api"), ("api", "web")])
@@ -63,23 +67,23 @@ def test_output_source_names_do_not_depend_on_declaration_order(order):
     """The old numbering ("src0", "src1" by first use) renamed rules when a Service was added
     ahead of another; names now come from the Service and its own list."""
     p = planner()
-    named = {svc: keys(p.plan(svc, [(80, "TCP")], [pulumi.Output.from_input("203.0.113.0/24")])) for svc in order}
+    named = {svc: keys(p.rules_for(svc, [(80, "TCP")], [pulumi.Output.from_input("203.0.113.0/24")])) for svc in order}
     assert named == {"web": ["g-a-tcp-80-web-src0"], "api": ["g-a-tcp-80-api-src0"]}
 
 
 def test_plain_sources_are_shared_between_services():
     p = planner()
-    assert keys(p.plan("web", [(80, "TCP")], ["203.0.113.0/24"])) == keys(
-        p.plan("api", [(80, "TCP")], ["203.0.113.0/24"])
+    assert keys(p.rules_for("web", [(80, "TCP")], ["203.0.113.0/24"])) == keys(
+        p.rules_for("api", [(80, "TCP")], ["203.0.113.0/24"])
     )
     assert p.budget.totals() == {"g-a": 1}  # counted once
 
 
 def test_quota_is_checked_before_anything_is_returned():
     p = planner(limit=2)
-    p.plan("web", [(80, "TCP"), (81, "TCP")], ["10.0.0.0/8"])
+    p.rules_for("web", [(80, "TCP"), (81, "TCP")], ["10.0.0.0/8"])
     with pytest.raises(PodLbError) as err:
-        p.plan("api", [(82, "TCP")], ["10.0.0.0/8"])
+        p.rules_for("api", [(82, "TCP")], ["10.0.0.0/8"])
     assert "over its quota of 2" in str(err.value)
 
 

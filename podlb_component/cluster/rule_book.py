@@ -67,7 +67,7 @@ def slug(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
 
 
-class RulePlanner:
+class RuleBook:
     """The cluster's rule book: names rules stably and keeps each group within its quota."""
 
     def __init__(
@@ -92,7 +92,7 @@ class RulePlanner:
             return "vpc"
         return f"{slug(service)}-src{index}"
 
-    def plan(
+    def rules_for(
         self, service: str, target_ports: Sequence[tuple[int, str]], sources: Sequence[pulumi.Input[str]]
     ) -> list[RuleSpec]:
         """The rules `service` needs, each once, in a stable order; raises PodLbError (before
