@@ -11,10 +11,11 @@ on one event loop thread here, beside the plugin's threaded gRPC server. What po
 - a Service's `cluster` (a resource reference) resolved to the PodDirectCluster built earlier in
   this process for the same deployment: the Service takes the cluster's rules and groups in-process
   (ClusterContract), so both must come from the same podlb provider;
-- podlb's errors answered as their message alone (no traceback: finding 10 of docs/real-engine.md).
+- podlb's errors answered as their message alone, with no traceback.
 
 The components are imported on the first Construct, so a plugin serving only the custom resources
-starts without them (and without pulumi_kubernetes).
+starts without them (and without pulumi_kubernetes). Why it is built so: docs/design.md, "Construct:
+the Python components, built in the plugin".
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ if TYPE_CHECKING:
 
 ENGINE_CALLS = MAX_WORKERS
 """Threads for the SDK's blocking calls to the engine (RegisterResource, invokes) from every
-Construct in flight, as many as the server has for Constructs. A registration holds its thread
-until the engine has created the resource, so asyncio's default pool (cpu + 4 threads) let six
-children of 50 Services be created at a time; a Python program's runner sizes its pool from
---parallel (4 per operation), effectively unbounded. Threads start only when needed."""
+Construct in flight, as many as the server has for Constructs: a registration holds its thread
+until the engine has created the resource, so asyncio's small default pool would cap the creates
+running at once (docs/design.md, "Construct": a thread per component in flight). Threads start
+only when needed."""
 
 
 class ConstructedClusters(pulumi.runtime.ResourceModule):

@@ -51,16 +51,6 @@ def test_the_plan_sample_is_what_plan_prints(capsys):
     assert printed.splitlines()[3 : len(lines)] == lines[3:]
 
 
-def test_the_package_exports_every_public_name_lazily():
-    """`from podlb_component import X` for every name in __all__ (loaded on first use, so the
-    provider plugin starts without the components)."""
-    import podlb_component
-
-    for name in podlb_component.__all__:
-        assert getattr(podlb_component, name) is not None
-    assert sorted(podlb_component.__all__) == sorted(podlb_component._HOMES)
-
-
 def test_the_yaml_sample_is_the_yaml_example():
     """The README's YAML program is examples/yaml's (which tests/e2e/test_yaml.py runs)."""
     import yaml

@@ -29,10 +29,10 @@ class BceSettings:
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     max_retries: int = 3
     retry_base_ms: int = 300
+    """Back-off base: retries wait base, 2*base, 4*base … (capped at 20 s)."""
     gather_ms: int = 250
     """How long a create waits before listing its group to learn its rule's id, so the creates
     the engine runs at once share one listing (BCE's authorize answers no id)."""
-    """Back-off base: retries wait base, 2*base, 4*base … (capped at 20 s)."""
 
     @staticmethod
     def resolve(props: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> BceSettings:

@@ -47,12 +47,10 @@ FUNCTION_SCHEMAS: dict[str, dict[str, Any]] = {read_config_map.TOKEN: read_confi
 USER_ERRORS = (BceApiError, AddonError)
 """Failures whose message says what to do; anything else is a podlb bug (traceback to stderr)."""
 MAX_WORKERS = 4096
-"""Concurrent calls. A Construct holds its thread until the component's outputs resolve, and those
-wait on the Create of its children, which this same process serves when the program and the
-children name one podlb provider (TypeScript, Go): with 32 threads, 32 Services under construction
-left none for their rules' Creates, and `pulumi up` hung (found by benchmarks/languages.py at 50).
-So: room for a thread per component in flight besides the CRUD calls (at most the engine's
-parallelism); the pool makes threads only as calls need them."""
+"""Concurrent calls: room for a thread per component in flight besides the CRUD calls. A Construct
+holds its thread until the component's outputs resolve, and they wait on its children's Creates,
+which this process may serve: a smaller pool can deadlock `pulumi up` (docs/design.md, "Construct":
+a thread per component in flight). The pool makes threads only as calls need them."""
 
 T = TypeVar("T")
 
@@ -112,7 +110,8 @@ class PodlbProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     # -- the plugin -------------------------------------------------------------------------
     def Handshake(self, request: Any, context: grpc.ServicerContext) -> Any:
-        # Secrets: the engine constructs components only on a plugin that accepts them (finding 12).
+        # Secrets: the engine constructs components only on a plugin that accepts them
+        # (docs/design.md, "Construct": secrets accepted, so kept by the plugin).
         # Resources and outputs: a Service's `cluster` arrives as a reference to the cluster,
         # and an input built from another resource's output keeps its dependencies (Construct only).
         return provider_pb2.ProviderHandshakeResponse(accept_secrets=True, accept_resources=True, accept_outputs=True)
