@@ -152,6 +152,17 @@ def canonical_address(value: str | None, ethertype: str = "IPv4") -> str:
     return str(network)
 
 
+def listed_direction(rule: Mapping[str, Any]) -> str:
+    """A listed rule's direction; one listed without it is read as ingress (the strict reading:
+    podlb only ever writes ingress rules, so it must recognise its own either way)."""
+    return str(rule.get("direction") or "ingress")
+
+
+def listed_action(rule: Mapping[str, Any]) -> str:
+    """An enterprise rule's action; normal rules have none and allow."""
+    return str(rule.get("action") or "allow")
+
+
 def canonical_protocol(value: str | None) -> str:
     return (value or "").lower() or "all"
 
@@ -187,11 +198,11 @@ class RuleFields:
         """Same rule as `rule` (as the API lists it), in whichever spelling each side uses."""
         ethertype = canonical_ethertype(rule.get("ethertype"))
         return (
-            (rule.get("direction") or "ingress") == self.direction
+            listed_direction(rule) == self.direction
             and canonical_protocol(rule.get("protocol")) == canonical_protocol(self.protocol)
             and canonical_port_range(rule.get("portRange")) == canonical_port_range(self.port_range)
             and canonical_address(rule.get("sourceIp"), ethertype) == canonical_address(self.source_ip, self.ethertype)
             and ethertype == canonical_ethertype(self.ethertype)
             and not rule.get("sourceGroupId")
-            and (not self.enterprise or (rule.get("action") or "allow") == "allow")
+            and (not self.enterprise or listed_action(rule) == "allow")
         )

@@ -22,6 +22,7 @@ from ..cluster.lb_controller import (
 from ..cluster.network import NETWORK_MODES, GroupScope, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
 from ..pod_direct import named_target_port, shutdown_of
+from ..rule_model import canonical_port_range, canonical_protocol, listed_action, listed_direction
 
 Status = Literal["pass", "warn", "fail", "skip"]
 SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
@@ -189,12 +190,12 @@ def service_shape(ref: str, service: Mapping[str, Any] | None) -> tuple[list[Che
 
 
 def _covers(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
-    if rule.get("direction") != "ingress" or rule.get("action", "allow") != "allow":
+    """A listed rule lets `protocol`/`port` in: read as rule_model reads listed rules."""
+    if listed_direction(rule) != "ingress" or listed_action(rule) != "allow":
         return False
-    if (rule.get("protocol") or "all") not in (protocol, "all"):
+    if canonical_protocol(rule.get("protocol")) not in (canonical_protocol(protocol), "all"):
         return False
-    span = rule.get("portRange") or "1-65535"
-    low, _, high = span.partition("-")
+    low, _, high = canonical_port_range(rule.get("portRange")).partition("-")
     return low.isdigit() and int(low) <= port <= int(high or low)
 
 
