@@ -36,9 +36,10 @@ from pulumi.provider import ConstructResult, Provider
 from pulumi.provider.server import ProviderServicer
 
 from .errors import PodLbError
+from .names import snake
 from .provider.schema import committed
 from .provider.server import MAX_WORKERS
-from .provider.wire import PlainInputError, component_args, component_state, in_schema_names, snake
+from .provider.wire import PlainInputError, component_args, component_state, in_schema_names
 from .tokens import CLUSTER_TYPE, SERVICE_TYPE
 from .version import VERSION
 

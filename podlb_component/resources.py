@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 import pulumi
 
+from .names import camel
 from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleRow
 from .provider.publishing import PACKAGE, PLUGIN_DOWNLOAD_URL
 from .tokens import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
@@ -81,8 +82,7 @@ def _check_explicit_provider(name: str, args: ProviderArgs) -> None:
         )
 
 
-ARG_KEYS = {"access_key_id": "accessKeyId", "secret_access_key": "secretAccessKey", "region": "region",
-            "endpoint": "endpoint"}  # fmt: skip
+ARG_KEYS = {field: camel(field) for field in ("access_key_id", "secret_access_key", "region", "endpoint")}
 """ProviderArgs -> the provider's config keys."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pulumi
 
+from .names import snake
 from .plan_kind import PlanKind
 from .values import is_whole_number
 
@@ -27,9 +28,8 @@ Warn = Callable[[str], None]
 
 
 def _keys(style: str) -> dict[str, str]:
-    if style == "snake":
-        return {"grace": "termination_grace_period_seconds", "pre_stop": "pre_stop"}
-    return {"grace": "terminationGracePeriodSeconds", "pre_stop": "preStop"}
+    spelt = snake if style == "snake" else str
+    return {"grace": spelt("terminationGracePeriodSeconds"), "pre_stop": spelt("preStop")}
 
 
 def _style_of(pod_spec: Mapping[str, Any]) -> str:

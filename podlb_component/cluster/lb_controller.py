@@ -20,6 +20,7 @@ from ..addon_model import (
     find_addon,
     version_at_least,
 )
+from ..names import either_spelling
 
 LB_CONTROLLER_NAMESPACE = "kube-system"
 LB_CONTROLLER_DEPLOYMENT = "cce-lb-controller"
@@ -108,7 +109,7 @@ def lb_controller_problem(deployment: Mapping[str, Any] | None) -> str | None:
     spec = deployment.get("spec") or {}
     status = deployment.get("status") or {}
     wanted = spec.get("replicas", 1)
-    available = status.get("availableReplicas", status.get("available_replicas")) or 0
+    available = either_spelling(status, "availableReplicas") or 0
     if wanted == 0:
         return f"Deployment {LB_CONTROLLER_ID} is scaled to 0 replicas"
     if available < 1:

@@ -20,6 +20,8 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 
+from ..names import camel, snake
+
 UNKNOWN = rpc.UNKNOWN  # the SDK's marker for a value not known yet, as resource.py's
 
 
@@ -82,17 +84,6 @@ def to_struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
 
 
 # -- component inputs -------------------------------------------------------------------------
-
-
-def camel(name: str) -> str:
-    """A Python field's schema name: `cluster_id` -> `clusterId`."""
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
-def snake(name: str) -> str:
-    """A schema name's Python field: `clusterId` -> `cluster_id` (camel's inverse on podlb's names)."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 
 def in_schema_names(text: str, python_names: set[str]) -> str:

@@ -14,8 +14,8 @@ from stacks import CLUSTER_ARGS, resolved
 
 from podlb_component import PodLbError
 from podlb_component.component_host import CLUSTER_TYPE, SERVICE_TYPE, ComponentBuilder, ConstructedClusters
+from podlb_component.names import camel
 from podlb_component.provider.schema import committed
-from podlb_component.provider.wire import camel
 from podlb_component.testing.mock_engine import run_program
 
 SCHEMA = json.loads(committed())

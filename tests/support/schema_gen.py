@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Any
 
 import podlb_component
+from podlb_component.names import camel
 from podlb_component.provider.config import KEYS, config_schema
 from podlb_component.provider.publishing import PACKAGE, PYTHON_DISTRIBUTION, plugin_json, schema_fields
 from podlb_component.provider.schema import SCHEMA_FILE
 from podlb_component.provider.server import FUNCTION_SCHEMAS, RESOURCES
-from podlb_component.provider.wire import camel
 from podlb_component.tokens import ADDON_TYPE, CLUSTER_TYPE, RULE_TYPE, SERVICE_TYPE
 
 REGENERATE = "python -m tests.support.schema_gen --write"

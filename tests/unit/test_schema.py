@@ -20,9 +20,9 @@ from podlb_component.cluster.outputs import (
     SecurityGroupOrigin,
 )
 from podlb_component.component_host import ComponentHost
+from podlb_component.names import camel, snake
 from podlb_component.provider.schema import committed
 from podlb_component.provider.server import FUNCTIONS, RESOURCES, PodlbProvider
-from podlb_component.provider.wire import camel, snake
 from podlb_component.resources import ADDON_TYPE, DYNAMIC_TYPE, RULE_TYPE, CceAddonArgs, SecurityGroupRuleArgs
 from podlb_component.service.args import PodDirectServiceArgs, ServicePortArgs
 from podlb_component.service.component import PodDirectService
