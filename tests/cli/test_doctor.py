@@ -224,7 +224,7 @@ def test_checks_not_run_are_skipped_with_the_reason(env, fake_bce, capsys):
 
 
 def test_old_generation_id_fails_offline_before_any_credential_check(monkeypatch, capsys):
-    """Issue 16.9: with no credentials at all, a `c-` id still gets the generation failure."""
+    """With no credentials at all, a `c-` id still gets the generation failure."""
     for name in ("BCE_ACCESS_KEY_ID", "BCE_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name, raising=False)
     code = main(["doctor", "--cluster-id", "c-0ld1", "-o", "json"])
@@ -236,7 +236,7 @@ def test_old_generation_id_fails_offline_before_any_credential_check(monkeypatch
 
 @pytest.mark.parametrize("source", ["KUBECONFIG", "home"])
 def test_kubeconfig_falls_back_as_kubectl_does(source, env, fake_bce, kube, tmp_path, monkeypatch, capsys):
-    """Issue 16.9: no --kubeconfig: $KUBECONFIG (its first existing file), else ~/.kube/config."""
+    """No --kubeconfig: $KUBECONFIG (its first existing file), else ~/.kube/config."""
     healthy(fake_bce, kube)
     if source == "KUBECONFIG":
         path = tmp_path / "kc"

@@ -139,7 +139,7 @@ def test_not_a_project(capsys, tmp_path):
 
 
 def test_outside_a_project_plan_fails_and_the_demo_needs_its_flag(tmp_path):
-    """Issue 16.7: a PR check pointed at the wrong directory must not go green. The console
+    """A PR check pointed at the wrong directory must not go green. The console
     script, as a new user runs it, from a directory with no project: exit 1 and a hint; the
     built-in demo only with --demo."""
     run = [sys.executable, "-m", "podlb_component", "plan"]
@@ -207,7 +207,7 @@ def test_invalid_input_still_prints_the_document_with_its_errors(capsys, fmt):
     code, out, err = plan(capsys, EXAMPLES / "broken-project", "-o", fmt)
     data = json.loads(out) if fmt == "json" else yaml.safe_load(out)
     assert code == 1 and data["project"] == "podlb-broken-project" and data["resources"] == []
-    (detail,) = data["errors"]  # in parts (issue 35)
+    (detail,) = data["errors"]  # in parts: resource, field, message, fix
     assert "podlb web: ports[0].target_port: is the named port 'http'" in err  # and on stderr for people
     assert (detail["resource"], detail["field"]) == ("web", "ports[0].target_port")
     assert detail["message"].startswith("is the named port 'http'")

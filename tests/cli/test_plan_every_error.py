@@ -1,6 +1,6 @@
-"""Issue 35, "One error at a time": `podlb plan` reports every invalid input of a run — each
-component's on its own, every bad field of one component — with exit status 1, one block per
-error on stderr and `errors: [{resource, field, message, fix}]` in JSON/YAML."""
+"""`podlb plan` reports every invalid input of a run — each component's on its own, every bad
+field of one component — with exit status 1, one block per error on stderr and
+`errors: [{resource, field, message, fix}]` in JSON/YAML."""
 
 import json
 

@@ -1,5 +1,5 @@
-"""examples/pr-check/podlb.yml, copied into a user's stack repository that is not this one
-(issue 16.8): every shell step of both jobs runs as written — podlb installed from the stack's
+"""examples/pr-check/podlb.yml, copied into a user's stack repository that is not this one:
+every shell step of both jobs runs as written — podlb installed from the stack's
 requirements.txt as a user installs it (here: a wheel built from this tree), plan, the policy
 pack written where the preview step points. The preview step itself is the real `pulumi preview
 --policy-pack` of tests/e2e/test_policy_pack.py, on a pack written the same way."""

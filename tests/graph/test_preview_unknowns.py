@@ -48,7 +48,7 @@ def program(network_mode: str = "vpc-route-ipvlan") -> Any:
     return service.address
 
 
-def test_preview_with_unknown_cluster_values_does_not_crash():
+def test_unknown_cluster_values_at_preview_leave_the_rules_that_use_them_unknown():
     run = run_program(program, preview=True)
     rules = run.mocks.rules()
     assert len(rules) == 2

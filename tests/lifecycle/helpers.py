@@ -82,7 +82,8 @@ def foreign(fake: Any) -> dict[str, dict[str, Any]]:
 
 
 def audit(life: Lifecycle, spec: Spec, foreign_before: dict[str, dict[str, Any]]) -> None:
-    """The invariants of issue 8, after any step."""
+    """The invariants every step keeps: each cloud rule held once and alive, nothing of this
+    stack orphaned, nothing foreign touched, every port each Service needs open."""
     fake = life.fake
     rules = cloud_rules(fake)
     ids = life.ids()

@@ -190,10 +190,10 @@ def test_a_no_op_up_makes_no_writes(life):
     assert log.writes == 0 and not (log.created or log.updated or log.replaced or log.deleted)
 
 
-def test_the_old_delete_left_rules_open_and_this_one_does_not(fake_bce, bce_settings):
-    """podlb 0.1 deleted a normal-group rule by revoking it without its remark and took a 404
-    as "already gone". Against the documented model (the remark is part of the match) that
-    revoke matches nothing and the rule stays open; podlb now deletes by id."""
+def test_a_revoke_without_the_remark_leaves_the_rule_open_and_destroy_deletes_it_by_id(fake_bce, bce_settings):
+    """On a normal group the remark is part of a revoke's match (the documented model): a revoke
+    without it matches nothing, answers 404 and leaves the rule open, so a 404 there doesn't
+    mean "already gone". podlb's destroy deletes the rule by its id and leaves none."""
     from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
 
     from podlb_component.bce.clients import BccClient, BceApiError, call_bce, client_config
@@ -208,7 +208,7 @@ def test_the_old_delete_left_rules_open_and_this_one_does_not(fake_bce, bce_sett
     )
     with pytest.raises(BceApiError) as err:
         call_bce("revoke", lambda: bcc.revoke_security_group_rule("g-node", old_revoke))
-    assert err.value.not_found  # ... which podlb 0.1 took for "already gone"
+    assert err.value.not_found  # ... which doesn't mean "already gone"
     assert entry.id in {rule_id(r) for _, r in cloud_rules(fake_bce)}  # still open
     life.destroy()
     assert cloud_rules(fake_bce) == []

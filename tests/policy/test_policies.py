@@ -77,7 +77,7 @@ def test_misspelled_cce_annotation_is_an_advisory_with_the_closest_key():
 
 
 def test_an_exported_pack_checks_annotations_without_podlb_installed(tmp_path):
-    """Issue 16.8: the pack's own venv has only pulumi-policy, and outside a checkout. The pack
+    """The pack runs in its own venv, which has only pulumi-policy, outside a checkout. The pack
     `podlb policy-pack` writes carries the annotation list; a hand-copied pack without it
     refuses to start instead of checking nothing."""
     import shutil

@@ -1,4 +1,4 @@
-"""The package keeps its import contracts (pyproject.toml's [tool.importlinter], issue 37): layers,
+"""The package keeps its import contracts (pyproject.toml's [tool.importlinter]): layers,
 no loop between top-level folders, no test tool imported. The contracts can fail: an upward import
 inside a function of a copy of the package breaks the layers contract. And lint-imports sees every
 module of the package, each with a layer."""

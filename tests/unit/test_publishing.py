@@ -1,11 +1,13 @@
 """podlb's published names are set once (podlb_component/provider/publishing.py) and everything
 that states them agrees: pyproject.toml, the schema the SDKs are generated from, the Python
-package's pulumi-plugin.json, and the release tarball's files."""
+package's pulumi-plugin.json, and the release tarball's files. The licence and the install
+hints say only what is true."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -99,3 +101,16 @@ def test_checksums_list_every_artifact(release_script, tmp_path):
     lines = release_script.checksums(tmp_path).read_text().splitlines()
     assert [line.split("  ")[1] for line in lines] == ["a.tar.gz", "b.tgz"]  # as the release lists its assets
     assert lines[0].split()[0] == "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"  # sha256("a")
+
+
+def test_license_readme_and_install_hints_say_only_what_is_true():
+    license_text = (REPO / "LICENSE").read_text()
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    pyproject = (REPO / "pyproject.toml").read_text()
+    assert 'license = "Apache-2.0"' in pyproject
+    readme = (REPO / "README.md").read_text()
+    tags = subprocess.run(["git", "tag"], cwd=REPO, capture_output=True, text=True, check=False).stdout.split()
+    if not tags:
+        assert "tagged `v<version>`" not in readme
+    for source in (REPO / "podlb_component").rglob("*.py"):
+        assert "pip install podlb" not in source.read_text(), f"{source} tells users to pip install podlb from PyPI"

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from podlb_component.cce_annotations import BACKEND_TYPE as BACKEND_TYPE_ANNOTATION
@@ -53,8 +55,16 @@ def test_duplicate_ports_or_names(ports):
     assert "duplicate" in err.problem
 
 
-def test_same_port_number_on_tcp_and_udp_is_fine():
-    validate(ports=[{"name": "t", "port": 53, "protocol": "TCP"}, {"name": "u", "port": 53, "protocol": "UDP"}])
+def test_one_port_number_on_tcp_and_udp_is_two_ports():
+    plan = validate(ports=[{"name": "t", "port": 53, "protocol": "TCP"}, {"name": "u", "port": 53, "protocol": "UDP"}])
+    assert [(p.name, p.port, p.target_port, p.protocol) for p in plan.ports] == [
+        ("t", 53, 53, "TCP"),
+        ("u", 53, 53, "UDP"),
+    ]
+    assert service_manifest(plan)["spec"]["ports"] == [
+        {"port": 53, "targetPort": 53, "protocol": "TCP", "name": "t"},
+        {"port": 53, "targetPort": 53, "protocol": "UDP", "name": "u"},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -97,8 +107,9 @@ def test_conflicting_backend_type_annotation():
     assert "'eni'" in err.problem and BACKEND_TYPE_ANNOTATION in err.field
 
 
-def test_backend_type_eni_annotation_is_accepted():
-    validate(annotations={BACKEND_TYPE_ANNOTATION: "eni"})
+def test_a_backend_type_eni_annotation_is_kept_and_changes_nothing_else():
+    plan = validate(annotations={BACKEND_TYPE_ANNOTATION: "eni"})
+    assert plan == replace(validate(), annotations={BACKEND_TYPE_ANNOTATION: "eni"})
 
 
 def test_non_string_annotation_value():

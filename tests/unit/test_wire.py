@@ -1,5 +1,5 @@
-"""provider/wire.py: the secret bits the plugin keeps now that it accepts secrets (the engine's
-own `annotateSecrets` rule, pulumi 3.276), and Construct's inputs shaped by the schema."""
+"""provider/wire.py: an output whose input was secret comes back secret (the engine's own
+`annotateSecrets` rule, pulumi 3.276), and Construct's inputs are shaped by the schema."""
 
 from __future__ import annotations
 

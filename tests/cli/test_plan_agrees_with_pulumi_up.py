@@ -1,6 +1,10 @@
-"""Issue 16: a PR check that never passes what `pulumi up` would refuse, and plans the stacks
-people write. One test (or a few) per numbered item of the issue; each failed on the main it
-was filed against."""
+"""`podlb plan`, the PR check, refuses what `pulumi up` would refuse and plans the stacks people
+write: two resources of one name (components, Kubernetes objects, stack config entries, YAML
+keys) are refused as the engine or the API server would refuse them; a stack that uses
+discovery is planned offline from its facts file (and doctor says when that file is stale);
+Pulumi.yaml's config block applies as the CLI applies it; a malformed plan or stack file exits
+1 naming the file, the key and the fix; every warning names its resource; Services that share
+a BLB are checked against its quota together."""
 
 import json
 import subprocess
@@ -46,7 +50,7 @@ def root_style(tmp_path, services, cluster=None):
 WEB = {"selector": {"app": "web"}, "ports": [{"port": 80, "target_port": 8080}], "expected_backends": 3}
 
 
-# 1. Duplicates
+# Two of one name
 
 
 def web_and(second: str, extra: str = "") -> str:
@@ -58,7 +62,7 @@ def web_and(second: str, extra: str = "") -> str:
     )
 
 
-def test_1_two_components_of_one_name_are_refused_as_the_engine_refuses_them(capsys, tmp_path):
+def test_two_components_of_one_name_are_refused_as_the_engine_refuses_them(capsys, tmp_path):
     code, out, err = plan(capsys, program_project(tmp_path, web_and("web")), "-o", "json")
     assert code == 1, err
     (detail,) = json.loads(out)["errors"]
@@ -66,7 +70,7 @@ def test_1_two_components_of_one_name_are_refused_as_the_engine_refuses_them(cap
     assert "Duplicate resource URN" in error and "PodDirectService::web" in error
 
 
-def test_1_two_services_of_one_kubernetes_name_collide(capsys, tmp_path):
+def test_two_services_of_one_kubernetes_name_collide(capsys, tmp_path):
     body = web_and("web-canary", "'service_name': 'web', ")
     code, out, _ = plan(capsys, program_project(tmp_path, body), "-o", "json")
     assert code == 1
@@ -85,14 +89,14 @@ def test_1_two_services_of_one_kubernetes_name_collide(capsys, tmp_path):
     assert code == 0, err
 
 
-def test_1_two_services_of_one_name_in_stack_config_name_both_places(capsys, tmp_path):
+def test_two_services_of_one_name_in_stack_config_name_both_places(capsys, tmp_path):
     project = root_style(tmp_path, [{"name": "web", **WEB}, {"name": "api", **WEB}, {"name": "web", **WEB}])
     code, _, err = plan(capsys, project)
     assert code == 1
     assert "Pulumi.dev.yaml" in err and "t:services[2].name" in err and "t:services[0]" in err
 
 
-def test_1_a_key_given_twice_in_a_plan_file_or_stack_file_is_an_error(capsys, tmp_path):
+def test_a_key_given_twice_in_a_plan_file_or_stack_file_is_an_error(capsys, tmp_path):
     doc = tmp_path / "shop.yaml"
     doc.write_text(
         "clusters:\n  prod: {cluster_id: cce-a1, network_mode: kubenet, node_security_group_ids: [g-1]}\n"
@@ -109,7 +113,7 @@ def test_1_a_key_given_twice_in_a_plan_file_or_stack_file_is_an_error(capsys, tm
     assert code == 1 and "Pulumi.dev.yaml" in err and "first given on line" in err
 
 
-# 2. Stacks that use discovery, planned offline
+# Stacks that use discovery, planned offline
 
 
 @pytest.fixture
@@ -139,7 +143,7 @@ DISCOVERING = (
 )
 
 
-def test_2_a_discovering_stack_is_planned_offline_from_the_facts_file(capsys, discovered_facts):
+def test_a_discovering_stack_is_planned_offline_from_the_facts_file(capsys, discovered_facts):
     project = program_project(discovered_facts, DISCOVERING)
     code, out, err = plan(capsys, project, "-o", "json")
     assert code == 0, err
@@ -151,7 +155,7 @@ def test_2_a_discovering_stack_is_planned_offline_from_the_facts_file(capsys, di
     assert "cce-disc01" in note and "podlb discover" in note and "doctor --facts" in note
 
 
-def test_2_without_facts_plan_says_it_is_offline_and_how_to_fix_it(capsys, tmp_path):
+def test_without_facts_plan_says_it_is_offline_and_how_to_fix_it(capsys, tmp_path):
     code, _, err = plan(capsys, program_project(tmp_path, DISCOVERING))
     assert code == 1 and "podlb plan is offline" in err and "podlb discover --cluster-id cce-disc01" in err
     assert "no BCE credentials" not in err
@@ -159,7 +163,7 @@ def test_2_without_facts_plan_says_it_is_offline_and_how_to_fix_it(capsys, tmp_p
     assert code == 1 and "network_mode: is required: podlb plan is offline" in err and "podlb discover" in err
 
 
-def test_2_doctor_tells_when_the_facts_file_has_gone_stale(capsys, discovered_facts, fake_bce, monkeypatch):
+def test_doctor_tells_when_the_facts_file_has_gone_stale(capsys, discovered_facts, fake_bce, monkeypatch):
     monkeypatch.setenv("BCE_ACCESS_KEY_ID", ACCESS_KEY_ID)
     monkeypatch.setenv("BCE_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY)
     monkeypatch.setenv("BCE_ENDPOINT", fake_bce.endpoint)
@@ -178,10 +182,10 @@ def test_2_doctor_tells_when_the_facts_file_has_gone_stale(capsys, discovered_fa
     assert read_facts(facts)["cce-disc01"].cluster.vpc_cidr == "10.8.0.0/16"  # doctor only reads
 
 
-# 3. Project-level config
+# Project-level config
 
 
-def test_3_project_config_defaults_are_honoured_as_the_cli_does(capsys, tmp_path):
+def test_project_config_defaults_are_honoured_as_the_cli_does(capsys, tmp_path):
     manifest = "config:\n  clusterId:\n    type: string\n    default: cce-fromproj1\n"
     body = f"PodDirectCluster('c', {{**{CLUSTER!r}, 'cluster_id': pulumi.Config().require('clusterId')}})\n"
     code, out, err = plan(capsys, program_project(tmp_path, body, manifest_extra=manifest), "-o", "json")
@@ -198,7 +202,7 @@ def test_3_project_config_defaults_are_honoured_as_the_cli_does(capsys, tmp_path
     assert code == 0, err
 
 
-def test_3_an_esc_environment_is_named_as_not_evaluated(capsys, tmp_path):
+def test_an_esc_environment_is_named_as_not_evaluated(capsys, tmp_path):
     body = f"PodDirectCluster('c', {CLUSTER!r})\n"
     project = program_project(tmp_path, body)
     (project / "Pulumi.dev.yaml").write_text("environment:\n  - shop/dev\nconfig: {}\n")
@@ -207,7 +211,7 @@ def test_3_an_esc_environment_is_named_as_not_evaluated(capsys, tmp_path):
     assert any("ESC environment" in n and "shop/dev" in n and "not evaluated" in n for n in json.loads(out)["notes"])
 
 
-# 4. Malformed input: exit 1 naming the file, the key and the fix
+# Malformed input: exit 1 naming the file, the key and the fix
 
 
 @pytest.mark.parametrize(
@@ -220,20 +224,20 @@ def test_3_an_esc_environment_is_named_as_not_evaluated(capsys, tmp_path):
         ("[a\n", "not valid YAML"),
     ],
 )
-def test_4_a_malformed_plan_file_exits_1_with_file_key_and_fix(capsys, tmp_path, text, expected):
+def test_a_malformed_plan_file_exits_1_with_file_key_and_fix(capsys, tmp_path, text, expected):
     doc = tmp_path / "bad.yaml"
     doc.write_text(text)
     code, _, err = plan(capsys, doc)
     assert code == 1 and str(doc) in err and expected in err and "Traceback" not in err
 
 
-def test_4_services_written_as_a_mapping_in_stack_config(capsys, tmp_path):
+def test_services_written_as_a_mapping_in_stack_config_exit_1_with_the_fix(capsys, tmp_path):
     project = root_style(tmp_path, {"web": WEB})
     code, _, err = plan(capsys, project)
     assert code == 1 and "t:services: must be a list" in err and "Pulumi.dev.yaml" in err and "fix:" in err
 
 
-def test_4_the_workflow_file_plan_once_suggested(tmp_path):
+def test_a_workflow_file_passed_as_a_plan_file_exits_1_asking_whether_it_is_one(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "podlb_component", "plan", str(EXAMPLES / "pr-check" / "podlb.yml")],
         cwd=tmp_path,
@@ -245,10 +249,10 @@ def test_4_the_workflow_file_plan_once_suggested(tmp_path):
     assert "is this a plan file?" in done.stderr and "'on' (read as true)" in done.stderr
 
 
-# 5. Warnings say whom they are about
+# Warnings say whom they are about
 
 
-def test_5_every_warning_names_its_resource_in_table_json_and_yaml(capsys, tmp_path):
+def test_every_warning_names_its_resource_in_table_json_and_yaml(capsys, tmp_path):
     body = (
         f"c = PodDirectCluster('c', {CLUSTER!r})\n"
         "PodDirectService('web', {'cluster': c, 'namespace': 'shop', 'selector': {'app': 'web'},"
@@ -275,10 +279,10 @@ def test_5_every_warning_names_its_resource_in_table_json_and_yaml(capsys, tmp_p
     assert "api (PodDirectService; Service shop/api): targetPort rules are open to 0.0.0.0/0" in table
 
 
-# 6. A reused BLB's backends add up
+# A reused BLB's backends add up
 
 
-def test_6_services_sharing_one_blb_are_checked_against_its_quota(capsys, tmp_path):
+def test_services_sharing_one_blb_are_checked_against_its_quota(capsys, tmp_path):
     def service(name, port, backends):
         return {
             "name": name,
@@ -292,26 +296,3 @@ def test_6_services_sharing_one_blb_are_checked_against_its_quota(capsys, tmp_pa
     assert code == 1 and "40 (web) + 40 (api) = 80 Pod backends" in err and "at most 50" in err
     code, _, err = plan(capsys, root_style(tmp_path, [service("web", 80, 25), service("api", 81, 25)]))
     assert code == 0, err
-
-
-# 7. The wrong directory doesn't go green: tests/cli/test_plan.py
-#    test_outside_a_project_plan_fails_and_the_demo_needs_its_flag
-# 8. The PR check outside this repository: tests/cli/test_pr_check_workflow.py and
-#    tests/policy/test_policies.py test_an_exported_pack_checks_annotations_without_podlb_installed
-# 9. Doctor: tests/cli/test_doctor.py (kubeconfig fallback, generation before credentials)
-
-
-# 10. Paperwork
-
-
-def test_10_license_readme_and_hints_say_only_what_is_true():
-    license_text = (ROOT / "LICENSE").read_text()
-    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    assert 'license = "Apache-2.0"' in pyproject
-    readme = (ROOT / "README.md").read_text()
-    tags = subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.split()
-    if not tags:
-        assert "tagged `v<version>`" not in readme
-    for source in (ROOT / "podlb_component").rglob("*.py"):
-        assert "pip install podlb" not in source.read_text(), f"{source} tells users to pip install podlb from PyPI"
