@@ -28,11 +28,9 @@ from .cluster.ipmasq import CCE_DEFAULT_CONFIG, IP_MASQ_CONFIGMAP, IP_MASQ_DATA_
 from .cluster.lb_controller import LB_CONTROLLER_DEPLOYMENT, LB_CONTROLLER_NAMESPACE
 from .errors import PodLbError
 from .provider.wire import unwrapped
-from .tokens import CUSTOM_TYPES, READ_CONFIG_MAP, RULE_TYPE
+from .tokens import READ_CONFIG_MAP, RULE_TYPE
 
 E = TypeVar("E", bound=BaseException)
-PODLB_CUSTOM_TYPES = CUSTOM_TYPES
-"""What the podlb provider plugin serves (the lifecycle harness drives it for these)."""
 
 
 class MissingLiveObject(Exception):

@@ -28,9 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from podlb_component.preview_engine import PODLB_CUSTOM_TYPES, ProgramRun, run_program
+from podlb_component.preview_engine import ProgramRun, run_program
 from podlb_component.sandbox.fake_bce import FakeBce
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from podlb_component.tokens import CUSTOM_TYPES
 from tests.support.provider_host import ProviderHost
 
 
@@ -109,7 +110,7 @@ class Lifecycle:
             stack=self.stack,
         )
         log.run = self.last_run = run
-        desired = [r for r in run.mocks.registrations if r.type in PODLB_CUSTOM_TYPES and not r.is_read]
+        desired = [r for r in run.mocks.registrations if r.type in CUSTOM_TYPES and not r.is_read]
         wanted = {r.name for r in desired}
         with self._host() as host:
             try:
