@@ -20,7 +20,7 @@ _HOMES = {
     "Provider": ".resources",
     "ProviderArgs": ".resources",
     "SecurityGroupRule": ".resources",
-    "SecurityGroupRuleArgs": ".resources",
+    "SecurityGroupRuleArgs": ".rules.value",
     "graceful_shutdown_transform": ".rollout",
     "with_graceful_shutdown": ".rollout",
     "PodDirectServiceArgs": ".service.args",
@@ -43,9 +43,9 @@ if TYPE_CHECKING:
     from .resources import Provider as Provider
     from .resources import ProviderArgs as ProviderArgs
     from .resources import SecurityGroupRule as SecurityGroupRule
-    from .resources import SecurityGroupRuleArgs as SecurityGroupRuleArgs
     from .rollout import graceful_shutdown_transform as graceful_shutdown_transform
     from .rollout import with_graceful_shutdown as with_graceful_shutdown
+    from .rules.value import SecurityGroupRuleArgs as SecurityGroupRuleArgs
     from .service.args import PodDirectServiceArgs as PodDirectServiceArgs
     from .service.args import ServicePortArgs as ServicePortArgs
     from .service.component import PodDirectService as PodDirectService

@@ -21,17 +21,6 @@ class PlannedResource:
     retain_on_delete: bool = False
 
 
-@dataclass(frozen=True)
-class RuleRow:
-    """A security-group rule's columns in plan's rules table."""
-
-    group: Any
-    protocol: Any
-    port: Any
-    source: Any
-    remark: Any
-
-
 COMPONENT_RANK = 0
 """Where a resource is listed within its owner: the component itself first, then reads (1), …"""
 PREREQUISITE_RANK = 2
@@ -54,8 +43,9 @@ class PlanKind:
     """The WHAT column (empty without one)."""
     manifest_title: str | None = None
     """Its manifest is printed under this title (None: not printed)."""
-    rule: Callable[[PlannedResource], RuleRow] | None = None
-    """A security-group rule: its row in the rules table."""
+    rule: Callable[[PlannedResource], Mapping[str, Any]] | None = None
+    """A security-group rule: its entry in the rules table, keyed as `-o json` writes it
+    (rules/value.plan_row)."""
     dependent_label: Callable[[PlannedResource], str] | None = None
     """How it is named in the USED BY column of the rules it depends on."""
     stands_for: str | None = None

@@ -13,8 +13,9 @@ from typing import Any, TypedDict
 import pulumi
 
 from .names import camel
-from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource, RuleRow
+from .plan_kind import CLOUD_RANK, PlanKind, PlannedResource
 from .provider.publishing import PACKAGE, PLUGIN_DOWNLOAD_URL
+from .rules.value import RuleOutputs, SecurityGroupRuleArgs, plan_row, resource_props
 from .tokens import ADDON_TYPE, READ_CONFIG_MAP, RULE_TYPE
 from .version import VERSION
 
@@ -86,47 +87,16 @@ ARG_KEYS = {field: camel(field) for field in ("access_key_id", "secret_access_ke
 """ProviderArgs -> the provider's config keys."""
 
 
-# The Args TypedDicts' docstrings are also the inputs' descriptions in the package schema
-# (the schema generator, tests/support/schema_gen.py, reads them; the provider modules hold the rest of each entry).
+# CceAddonArgs' docstrings are also the inputs' descriptions in the package schema (the schema
+# generator, tests/support/schema_gen.py, reads them; provider/cce_addon.py holds the rest of its entry).
 
 
-class SecurityGroupRuleArgs(TypedDict, total=False):
-    security_group_id: pulumi.Input[str]
-    """'g-…' (normal) or 'esg-…' (enterprise) group that gets the rule."""
-    protocol: pulumi.Input[str]
-    """'tcp' or 'udp'."""
-    port_range: pulumi.Input[str]
-    """A port ('8080') or a range ('8000-8080')."""
-    source_ip: pulumi.Input[str]
-    """Source CIDR of the ingress rule, in network form."""
-    remark: pulumi.Input[str]
-    """Names the owning resource (its owner token first, rule_model.owner_remark); at most 128 characters."""
-
-
-class SecurityGroupRule(pulumi.CustomResource):
-    """An ingress rule in a normal or enterprise security group, owned by a podlb resource."""
-
-    rule_id: pulumi.Output[str]
-    security_group_id: pulumi.Output[str]
-    protocol: pulumi.Output[str]
-    port_range: pulumi.Output[str]
-    source_ip: pulumi.Output[str]
-    remark: pulumi.Output[str]
-    ethertype: pulumi.Output[str]
-    direction: pulumi.Output[str]
+class SecurityGroupRule(pulumi.CustomResource, RuleOutputs):
+    """An ingress rule in a normal or enterprise security group, owned by a podlb resource. Its
+    fields are the rule's field table (rules/value.FIELDS)."""
 
     def __init__(self, name: str, args: SecurityGroupRuleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        props: dict[str, Any] = {
-            "security_group_id": args.get("security_group_id"),
-            "protocol": args.get("protocol"),
-            "port_range": args.get("port_range"),
-            "source_ip": args.get("source_ip"),
-            "remark": args.get("remark", ""),
-            "rule_id": None,
-            "ethertype": None,
-            "direction": None,
-        }
-        super().__init__(RULE_TYPE, name, props, _options(opts))
+        super().__init__(RULE_TYPE, name, resource_props(args), _options(opts))
 
 
 class CceAddonArgs(TypedDict, total=False):
@@ -170,9 +140,8 @@ def _rule_summary(rule: PlannedResource) -> str:
     return f"{i['security_group_id']} {i['protocol']}/{i['port_range']} from {i['source_ip']}, deleted on destroy"
 
 
-def _rule_fields(rule: PlannedResource) -> RuleRow:
-    i = rule.inputs
-    return RuleRow(i["security_group_id"], i["protocol"], i["port_range"], i["source_ip"], i.get("remark", ""))
+def _rule_row(rule: PlannedResource) -> dict[str, Any]:
+    return plan_row(rule.inputs)
 
 
 def _addon_summary(addon: PlannedResource) -> str:
@@ -182,7 +151,7 @@ def _addon_summary(addon: PlannedResource) -> str:
     )
 
 
-SECURITY_GROUP_RULE_IN_PLAN = PlanKind(RULE_TYPE, rank=CLOUD_RANK, summary=_rule_summary, rule=_rule_fields)
+SECURITY_GROUP_RULE_IN_PLAN = PlanKind(RULE_TYPE, rank=CLOUD_RANK, summary=_rule_summary, rule=_rule_row)
 """`podlb plan`'s entry for SecurityGroupRule: a line in the rules table."""
 CCE_ADDON_IN_PLAN = PlanKind(ADDON_TYPE, rank=CLOUD_RANK, summary=_addon_summary)
 """`podlb plan`'s entry for CceAddon."""

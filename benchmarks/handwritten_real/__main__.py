@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from podlb_component.resources import SecurityGroupRule
-from podlb_component.rule_model import owner_remark
+from podlb_component.rules.ownership import owner_remark
 from podlb_component.service.args import validate_service_args
 from podlb_component.service.manifest import service_manifest
 

@@ -5,7 +5,7 @@ be raised through the Quota Center, hence the `security_group_rule_limit` input.
 
 from __future__ import annotations
 
-from ..rule_model import is_enterprise_group
+from ..rules.value import is_enterprise_group
 
 NORMAL_GROUP_RULES_PER_DIRECTION = 100
 ENTERPRISE_GROUP_RULES_PER_DIRECTION = 150

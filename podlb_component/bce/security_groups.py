@@ -1,7 +1,7 @@
 """Security-group rules through bce-python-sdk: normal groups (BCC /v2/securityGroup) and
 enterprise groups (/v1/enterprise/security), behind one small interface.
 
-Ownership (rule_model.owns) is checked here, against the live rule, before every change: podlb
+Ownership (rules/ownership.owns) is checked here, against the live rule, before every change: podlb
 adopts a rule only when it carries this resource's own owner token (a create whose answer was
 lost), and never updates or deletes a rule whose remark isn't its own."""
 
@@ -13,17 +13,16 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
 from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
-from ..rule_model import RuleFields, is_enterprise_group, owns
+from ..rules.ownership import owns
+from ..rules.value import Rule, is_enterprise_group
 from .clients import TOO_MANY_REQUESTS, BccClient, BceApiError, EsgClient, call_bce, client_config
 from .settings import BceSettings
-
-ESG_ALLOW_PRIORITY = 1000  # lowest precedence: podlb's allow rules never override a deny
 
 
 def _body(response: Any) -> dict[str, Any]:
@@ -32,17 +31,10 @@ def _body(response: Any) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
-def _bcc_rule(fields: RuleFields, remark: str) -> Any:
+def _bcc_rule(fields: Rule, remark: str) -> Any:
     """The SDK's model of a normal group's rule: what authorize sends, and what revoke must
     repeat exactly (remark included) to match it."""
-    return SecurityGroupRuleModel(
-        remark=remark,
-        direction=fields.direction,
-        ethertype=fields.ethertype,
-        portRange=fields.port_range,
-        protocol=fields.protocol,
-        sourceIp=fields.source_ip,
-    )
+    return SecurityGroupRuleModel(**fields.body(remark))
 
 
 def _rule_id(rule: dict[str, Any]) -> str | None:
@@ -195,11 +187,11 @@ class SecurityGroupApi:
         return next((r for r in rules or [] if _rule_id(r) == rule_id), None)
 
     @staticmethod
-    def own_rule(fields: RuleFields, remark: str, rules: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    def own_rule(fields: Rule, remark: str, rules: list[dict[str, Any]] | None) -> dict[str, Any] | None:
         """The rule with these fields that this resource owns (by remark), if listed."""
         return next((r for r in rules or [] if fields.matches(r) and owns(r.get("remark") or "", remark)), None)
 
-    def _own_rule_quietly(self, fields: RuleFields, remark: str) -> dict[str, Any] | None:
+    def _own_rule_quietly(self, fields: Rule, remark: str) -> dict[str, Any] | None:
         """own_rule on a fresh read, or None when the read fails too (the first error is the
         one to report)."""
         try:
@@ -208,7 +200,7 @@ class SecurityGroupApi:
             return None
 
     # -- writes ------------------------------------------------------------------------
-    def create_rule(self, fields: RuleFields, remark: str) -> str:
+    def create_rule(self, fields: Rule, remark: str) -> str:
         """Make the rule and return its id: one write and one read.
 
         The clientToken is new for every create (the SDK reuses it for its own retries): BCE's
@@ -265,9 +257,7 @@ class SecurityGroupApi:
             ) from None
         return str(_rule_id(mine))
 
-    def _foreign_rule_error(
-        self, exc: BceApiError, fields: RuleFields, rules: list[dict[str, Any]] | None
-    ) -> BceApiError:
+    def _foreign_rule_error(self, exc: BceApiError, fields: Rule, rules: list[dict[str, Any]] | None) -> BceApiError:
         same = [r for r in rules or [] if fields.matches(r)]
         owners = ", ".join(repr(r.get("remark") or "") for r in same) or "not listed"
         return BceApiError(
@@ -281,19 +271,10 @@ class SecurityGroupApi:
             exc.request_id,
         )
 
-    def _authorize(self, fields: RuleFields, remark: str, token: str) -> None:
+    def _authorize(self, fields: Rule, remark: str, token: str) -> None:
         group = fields.security_group_id
         if fields.enterprise:
-            esg_model = EnterpriseSecurityGroupRuleModel(
-                remark=remark,
-                direction=fields.direction,
-                ethertype=fields.ethertype,
-                portRange=fields.port_range,
-                protocol=fields.protocol,
-                sourceIp=fields.source_ip,
-                action="allow",
-                priority=ESG_ALLOW_PRIORITY,
-            )
+            esg_model = EnterpriseSecurityGroupRuleModel(**fields.body(remark))
             call_bce(
                 f"PUT /v1/enterprise/security/{group}?authorizeRule",
                 lambda: self._esg.authorize_enterprise_security_group_rule(group, [esg_model], client_token=token),
@@ -305,7 +286,7 @@ class SecurityGroupApi:
             lambda: self._bcc.authorize_security_group_rule(group, model, client_token=token),
         )
 
-    def _revoke(self, fields: RuleFields, remark: str) -> None:
+    def _revoke(self, fields: Rule, remark: str) -> None:
         """Revoke a normal group's rule by its fields, remark included (BCC matches all of them)."""
         group = fields.security_group_id
         model = _bcc_rule(fields, remark)
@@ -313,8 +294,11 @@ class SecurityGroupApi:
             f"PUT /v2/securityGroup/{group}?revokeRule", lambda: self._bcc.revoke_security_group_rule(group, model)
         )
 
-    def update_remark(self, group_id: str, rule_id: str, old_remark: str, new_remark: str) -> None:
-        """Rewrite the remark of a rule this resource owns (checked on a fresh read)."""
+    def update_rule(self, group_id: str, rule_id: str, old_remark: str, changes: Mapping[str, Any]) -> None:
+        """Change the in-place fields of a rule this resource owns (checked on a fresh read).
+        `changes`: BCE body key -> new value; the SDK's update calls take them as keywords of
+        the same names."""
+        new_remark = str(changes.get("remark", old_remark))
         live = self.rule_by_id(group_id, rule_id, fresh=True)
         if live is None:
             raise BceApiError(
@@ -334,15 +318,19 @@ class SecurityGroupApi:
             with contextlib.redirect_stdout(io.StringIO()):
                 call_bce(
                     f"PUT /v1/enterprise/security/rule/{rule_id}",
-                    lambda: self._esg.update_enterprise_security_group_rule(rule_id, remark=new_remark),
+                    lambda: self._esg.update_enterprise_security_group_rule(rule_id, **changes),
                 )
         else:
             call_bce(
                 f"PUT /v2/securityGroup/rule/update ({rule_id})",
-                lambda: self._bcc.update_security_group_rule(rule_id, remark=new_remark),
+                lambda: self._bcc.update_security_group_rule(rule_id, **changes),
             )
 
-    def delete_rule(self, fields: RuleFields, remark: str, rule_id: str) -> None:
+    def update_remark(self, group_id: str, rule_id: str, old_remark: str, new_remark: str) -> None:
+        """Rewrite the remark of a rule this resource owns."""
+        self.update_rule(group_id, rule_id, old_remark, {"remark": new_remark})
+
+    def delete_rule(self, fields: Rule, remark: str, rule_id: str) -> None:
         """Delete the rule this resource owns: by id; by its fields only when there is no id.
 
         A rule already gone is success. A rule whose remark someone changed is no longer

@@ -22,6 +22,7 @@ from ..cluster.outputs import ClusterOutputs
 from ..plan_kind import PlanKind, PlannedResource
 from ..preview_engine import FakeCluster, ProgramRun, Registration, is_unknown, run_program
 from ..program import from_document
+from ..rules.value import PLAN_COLUMNS
 from ..service.component import PodDirectService
 from ..tokens import READ_CONFIG_MAP
 from .plan_keep_going import KeepGoing
@@ -232,17 +233,9 @@ def build_plan(project: Project, run: ProgramRun) -> Plan:
             }
         )
         if kind.rule is not None:
-            rule = kind.rule(planned)
-            plan.rules.append(
-                {
-                    "group": rule.group,
-                    "protocol": rule.protocol,
-                    "port": rule.port,
-                    "source": rule.source,
-                    "used_by": sorted(used_by.get(reg.urn, [])),
-                    "remark": rule.remark,
-                }
-            )
+            row = kind.rule(planned)
+            columns = {key: row[key] for key, _ in PLAN_COLUMNS}
+            plan.rules.append({**columns, "used_by": sorted(used_by.get(reg.urn, [])), **row})
         elif kind.manifest_title is not None and not reg.is_read:
             i = planned.inputs
             manifest = canonical({k: i[k] for k in ("apiVersion", "kind", "metadata", "spec", "data") if k in i})

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 import yaml
 
 from ..doctor.checks import summary
+from ..rules.value import PLAN_COLUMNS
 from .plan_model import Plan
 
 
@@ -88,11 +89,8 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     out.append(s(f"Security-group rules: {len(plan.rules)}", "1"))
     if plan.rules:
         out += _table(
-            [["GROUP", "PROTOCOL", "PORT", "SOURCE", "USED BY"]]
-            + [
-                [str(r["group"]), r["protocol"], str(r["port"]), str(r["source"]), ", ".join(r["used_by"])]
-                for r in plan.rules
-            ]
+            [[header for _, header in PLAN_COLUMNS] + ["USED BY"]]
+            + [[str(r[key]) for key, _ in PLAN_COLUMNS] + [", ".join(r["used_by"])] for r in plan.rules]
         )
         out.append("  per group: " + ", ".join(f"{g}: {n}" for g, n in plan.rules_per_group.items()))
     for obj in plan.manifests:

@@ -13,7 +13,7 @@ from typing_extensions import Required
 from ..addon_model import parse_version
 from ..bce.settings import offline
 from ..errors import ErrorCollector, PodLbError, misspelt_fields, reject_unknown_args
-from ..rule_model import check_cidr
+from ..rules.value import check_cidr
 from ..values import is_whole_number
 from .lb_controller import ADDON_NAMES, DEFAULT_MIN_VERSION, ClusterType
 from .network import (

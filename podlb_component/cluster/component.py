@@ -19,7 +19,7 @@ from ..errors import PodLbError
 from ..plan_kind import COMPONENT_RANK, PlanKind, PlannedResource
 from ..provider.config import check_config, stack_provider_config
 from ..resources import CceAddon, SecurityGroupRule, read_config_map
-from ..rule_model import RuleSpec, owned_by_stack, owner_remark
+from ..rules.ownership import owned_by_stack, owner_remark
 from ..tokens import CLUSTER_TYPE, RULE_TYPE
 from .args import (
     LB_CONTROLLER_CHART,
@@ -46,7 +46,7 @@ from .lb_controller import (
 )
 from .network import SCOPES, check_cluster_id
 from .outputs import ClusterOutputs, LbControllerCheck, SecurityGroupOrigin
-from .rule_book import RuleBook, choose_sources
+from .rule_book import PlannedRule, RuleBook, choose_sources
 from .rule_budget import RuleBudget
 
 IP_MASQ_FIELD_MANAGER = "podlb-ip-masq"
@@ -303,23 +303,17 @@ class PodDirectCluster(pulumi.ComponentResource):
         for port, protocol in ports:
             taken[(port, protocol)] = service
 
-    def _rule(self, spec: RuleSpec) -> SecurityGroupRule:
-        if spec.key not in self._rules:
+    def _rule(self, planned: PlannedRule) -> SecurityGroupRule:
+        if planned.key not in self._rules:
             self._check_podlb_config()
-            name = f"{self.name}-rule-{spec.key}"
-            self._rules[spec.key] = SecurityGroupRule(
+            name = f"{self.name}-rule-{planned.key}"
+            self._rules[planned.key] = SecurityGroupRule(
                 name,
-                {
-                    "security_group_id": spec.security_group_id,
-                    "protocol": spec.protocol,
-                    "port_range": str(spec.port),
-                    "source_ip": spec.source_cidr,
-                    # the owner token: this resource, and no other, may adopt or change the rule
-                    "remark": owner_remark(pulumi.get_project(), pulumi.get_stack(), name),
-                },
+                # the owner token: this resource, and no other, may adopt or change the rule
+                {**planned.inputs, "remark": owner_remark(pulumi.get_project(), pulumi.get_stack(), name)},
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        return self._rules[spec.key]
+        return self._rules[planned.key]
 
     def _check_podlb_config(self) -> None:
         """The default podlb provider's configuration, checked before the first podlb resource

@@ -10,7 +10,7 @@ from typing import Literal, TypeVar
 
 from ..errors import PodLbError, did_you_mean
 from ..pod_direct import NEW_GENERATION_ID, OLD_GENERATION_ID
-from ..rule_model import is_enterprise_group, is_security_group_id
+from ..rules.value import is_enterprise_group, is_security_group_id
 
 SecurityGroupScope = Literal["node", "eni"]
 NicType = Literal["veth", "ipvlan", "kubenet"]

@@ -27,8 +27,18 @@ from dataclasses import dataclass
 import pulumi
 
 from ..errors import PodLbError
-from ..rule_model import OPEN_TO_WORLD, RuleSpec
+from ..rules.value import OPEN_TO_WORLD, SecurityGroupRuleArgs
 from .rule_budget import RuleBudget
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    """One ingress rule the cluster owns: its SecurityGroupRule's inputs (less the remark, which
+    names the resource) under a stable key."""
+
+    key: str
+    """Stable suffix of the resource's logical name (see above)."""
+    inputs: SecurityGroupRuleArgs
 
 
 @dataclass(frozen=True)
@@ -94,17 +104,23 @@ class RuleBook:
 
     def rules_for(
         self, service: str, target_ports: Sequence[tuple[int, str]], sources: Sequence[pulumi.Input[str]]
-    ) -> list[RuleSpec]:
+    ) -> list[PlannedRule]:
         """The rules `service` needs, each once, in a stable order; raises PodLbError (before
         anything is registered) when a group would go over its rule quota."""
         ports = sorted({(port, proto.lower()) for port, proto in target_ports})
-        rules: dict[str, RuleSpec] = {}
+        rules: dict[str, PlannedRule] = {}
         for g, group in enumerate(self._groups):
             for port, proto in ports:
                 for s, source in enumerate(sources):
                     key = "-".join(
                         (self._group_part(g, group), proto, str(port), self._source_part(service, s, source))
                     )
-                    rules.setdefault(key, RuleSpec(key, group, proto, port, source))
-        self.budget.reserve(service, [(spec.key, spec.security_group_id) for spec in rules.values()])
+                    inputs: SecurityGroupRuleArgs = {
+                        "security_group_id": group,
+                        "protocol": proto,
+                        "port_range": str(port),
+                        "source_ip": source,
+                    }
+                    rules.setdefault(key, PlannedRule(key, inputs))
+        self.budget.reserve(service, [(rule.key, rule.inputs["security_group_id"]) for rule in rules.values()])
         return list(rules.values())

@@ -22,7 +22,7 @@ from ..cluster.lb_controller import (
 from ..cluster.network import NETWORK_MODES, GroupScope, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
 from ..pod_direct import named_target_port, shutdown_of
-from ..rule_model import canonical_port_range, canonical_protocol, listed_action, listed_direction
+from ..rules.value import lets_in
 
 Status = Literal["pass", "warn", "fail", "skip"]
 SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
@@ -189,16 +189,6 @@ def service_shape(ref: str, service: Mapping[str, Any] | None) -> tuple[list[Che
     return checks, targets
 
 
-def _covers(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
-    """A listed rule lets `protocol`/`port` in: read as rule_model reads listed rules."""
-    if listed_direction(rule) != "ingress" or listed_action(rule) != "allow":
-        return False
-    if canonical_protocol(rule.get("protocol")) not in (canonical_protocol(protocol), "all"):
-        return False
-    low, _, high = canonical_port_range(rule.get("portRange")).partition("-")
-    return low.isdigit() and int(low) <= port <= int(high or low)
-
-
 def rules(
     targets: list[tuple[int, str]], groups: Mapping[str, list[dict[str, Any]] | None], scope: GroupScope
 ) -> list[Check]:
@@ -216,7 +206,7 @@ def rules(
         missing = []
         sources = set()
         for group_id, group_rules in groups.items():
-            covering = [r for r in group_rules or [] if _covers(r, port, protocol)]
+            covering = [r for r in group_rules or [] if lets_in(r, port, protocol)]
             if not covering:
                 missing.append(group_id)
             sources |= {r.get("sourceIp") or r.get("sourceGroupId") or "?" for r in covering}

@@ -48,9 +48,9 @@ class CustomResourceType(Protocol):
 
     token: str
     schema: dict[str, Any]
-    """The type's entry in the package schema (`resources.<token>`), less `inputProperties` and
-    `aliases`: the schema generator (tests/support/schema_gen.py) adds those from resources.py
-    (the Args TypedDict's docstrings are the inputs' descriptions) when it writes schema.json."""
+    """The type's entry in the package schema (`resources.<token>`), less `aliases` and maybe
+    `inputProperties`: the schema generator (tests/support/schema_gen.py) adds those (inputs from
+    the Args TypedDict's docstrings in resources.py) when it writes schema.json."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> Checked: ...
 

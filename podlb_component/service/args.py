@@ -13,7 +13,7 @@ from typing_extensions import Required
 
 from .. import cce_annotations
 from ..errors import ErrorCollector, PodLbError, misspelt_fields, reject_unknown_args
-from ..rule_model import check_cidr
+from ..rules.value import check_cidr
 from ..values import is_whole_number
 from .load_balancer import LoadBalancerArgs, LoadBalancerSpec, validate_load_balancer
 

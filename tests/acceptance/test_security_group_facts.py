@@ -12,7 +12,8 @@ import pytest
 
 from podlb_component.bce.clients import BceApiError
 from podlb_component.bce.security_groups import SecurityGroupApi
-from podlb_component.rule_model import RuleFields, owner_remark
+from podlb_component.rules.ownership import owner_remark
+from podlb_component.rules.value import Rule
 
 from .raw import Answer, call
 from .target import RUN_PREFIX, Target, attr, bcc_rule, create_groups, delete_groups, esg_rule, leftovers, sweep
@@ -25,8 +26,8 @@ def podlb(target: Target) -> SecurityGroupApi:
     return SecurityGroupApi(target.settings)
 
 
-def fields(group: str, port: int, source: str = SOURCE) -> RuleFields:
-    return RuleFields(
+def fields(group: str, port: int, source: str = SOURCE) -> Rule:
+    return Rule(
         security_group_id=group, direction="ingress", protocol="tcp", port_range=str(port), source_ip=source,
         ethertype="IPv4",
     )  # fmt: skip

@@ -12,7 +12,7 @@ from podlb_component.bce.clients import BceApiError
 from podlb_component.bce.discovery import discover_cluster
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.bce.settings import BceSettings
-from podlb_component.rule_model import owner_remark
+from podlb_component.rules.ownership import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import ADDON_TYPE, RULE_TYPE
 from tests.support.provider_host import InProcessProvider, ProviderHost, ProviderHostError

@@ -7,7 +7,7 @@ import yaml
 from stacks import build, resolved
 
 from podlb_component.provider.resource import LEGACY_KEYS
-from podlb_component.rule_model import owner_remark, remark_owner
+from podlb_component.rules.ownership import owner_remark, remark_owner
 from podlb_component.testing.mock_engine import FakeCluster
 
 PATCH = "kubernetes:core/v1:ConfigMapPatch"

@@ -8,7 +8,8 @@ from typing import Any
 import pulumi
 
 from podlb_component import PodDirectCluster, PodDirectService
-from podlb_component.rule_model import OPEN_TO_WORLD, RuleFields, owned_by_stack
+from podlb_component.rules.ownership import owned_by_stack
+from podlb_component.rules.value import OPEN_TO_WORLD, Rule
 from tests.support.lifecycle import Lifecycle
 
 CLUSTER_ID = "cce-life0001"
@@ -101,7 +102,7 @@ def audit(life: Lifecycle, spec: Spec, foreign_before: dict[str, dict[str, Any]]
         for group in GROUPS:
             for port in svc.ports:
                 for cidr in svc.cidrs():
-                    fields = RuleFields(group, "ingress", "tcp", str(port), cidr, "IPv4")
+                    fields = Rule(group, "ingress", "tcp", str(port), cidr, "IPv4")
                     assert any(g == group and fields.matches(r) and rule_id(r) in ids for g, r in rules), (
                         f"{svc.name}: tcp/{port} from {cidr} is not open in {group}"
                     )

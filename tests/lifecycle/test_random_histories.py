@@ -15,7 +15,7 @@ from helpers import Spec, Svc, audit, cloud_rules, foreign, rules_of, seed
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from podlb_component.rule_model import owned_by_stack
+from podlb_component.rules.ownership import owned_by_stack
 from podlb_component.sandbox.fake_bce import FakeBce, FakeBceState
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from tests.support.lifecycle import Lifecycle

@@ -47,7 +47,7 @@ from podlb_component.provider.config import KEYS, config_schema
 from podlb_component.provider.publishing import PACKAGE, PYTHON_DISTRIBUTION, plugin_json, schema_fields
 from podlb_component.provider.schema import SCHEMA_FILE
 from podlb_component.provider.server import FUNCTION_SCHEMAS, RESOURCES
-from podlb_component.tokens import ADDON_TYPE, CLUSTER_TYPE, RULE_TYPE, SERVICE_TYPE
+from podlb_component.tokens import ADDON_TYPE, CLUSTER_TYPE, SERVICE_TYPE
 
 REGENERATE = "python -m tests.support.schema_gen --write"
 SOURCES = Path(podlb_component.__file__).resolve().parent
@@ -113,8 +113,9 @@ COMPONENTS = (
 )
 TYPE_SOURCES = ("cluster/args.py", "cluster/outputs.py", "service/args.py", "service/load_balancer.py")
 """Modules whose TypedDicts may appear as nested types."""
-CUSTOM_RESOURCE_ARGS = {RULE_TYPE: "SecurityGroupRuleArgs", ADDON_TYPE: "CceAddonArgs"}
-"""Custom resource token -> its Args TypedDict in resources.py (the inputs' one description)."""
+CUSTOM_RESOURCE_ARGS = {ADDON_TYPE: "CceAddonArgs"}
+"""Custom resource token -> its Args TypedDict in resources.py (the inputs' one description), for
+a resource whose module's schema entry has no inputProperties (the rule's come from its field table)."""
 
 _PRIMITIVES = {"str": "string", "int": "integer", "float": "number", "bool": "boolean"}
 _SEQUENCES = {"Sequence", "list", "tuple"}
@@ -409,8 +410,10 @@ def custom_resource_entries(resources: Iterable[Any]) -> dict[str, dict[str, Any
     alias = module_constant("resources.py", "DYNAMIC_TYPE")
     entries: dict[str, dict[str, Any]] = {}
     for resource in resources:
-        args = declared[CUSTOM_RESOURCE_ARGS[resource.token]]
-        inputs = {f.name: mapper.property_spec(args.name, f, as_input=True)[0] for f in args.fields}
+        inputs = resource.schema.get("inputProperties")
+        if inputs is None:  # described by its Args' docstrings
+            args = declared[CUSTOM_RESOURCE_ARGS[resource.token]]
+            inputs = {f.name: mapper.property_spec(args.name, f, as_input=True)[0] for f in args.fields}
         entries[resource.token] = {**resource.schema, "inputProperties": inputs, "aliases": [{"type": alias}]}
     return entries
 

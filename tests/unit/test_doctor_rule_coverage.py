@@ -1,4 +1,4 @@
-"""`podlb doctor`'s reading of a listed rule is podlb's own (rule_model): the same rule that
+"""`podlb doctor`'s reading of a listed rule is podlb's own (rules.value): the same rule that
 podlb recognises as the one it made is one doctor counts as letting the target port in."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from podlb_component.cluster.network import SCOPES
 from podlb_component.doctor.checks import rules
-from podlb_component.rule_model import RuleFields
+from podlb_component.rules.value import Rule
 
 
 def listed(**fields: str) -> dict[str, str]:
@@ -18,7 +18,7 @@ def listed(**fields: str) -> dict[str, str]:
     ("rule", "covered"),
     [
         (listed(direction="ingress"), True),
-        (listed(), True),  # listed without a direction: ingress, as rule_model reads it
+        (listed(), True),  # listed without a direction: ingress, as rules.value reads it
         (listed(direction="egress"), False),
         (listed(direction="ingress", protocol="TCP"), True),
         (listed(direction="ingress", protocol="all", portRange=""), True),
@@ -33,7 +33,7 @@ def test_doctor_counts_a_rule_as_podlb_reads_it(rule: dict[str, str], covered: b
 
 
 def test_the_rule_podlb_made_is_one_doctor_counts_whatever_direction_the_listing_omits() -> None:
-    fields = RuleFields(
+    fields = Rule(
         security_group_id="g-nodes", direction="ingress", protocol="tcp", port_range="8080", source_ip="0.0.0.0/0",
         ethertype="IPv4",
     )  # fmt: skip

@@ -7,7 +7,7 @@ import pytest
 from podlb_component.cluster.rule_book import RuleBook, choose_sources
 from podlb_component.cluster.rule_budget import RuleBudget
 from podlb_component.errors import PodLbError
-from podlb_component.rule_model import OPEN_TO_WORLD
+from podlb_component.rules.value import OPEN_TO_WORLD
 
 
 def planner(groups=("g-a",), vpc_cidr="10.0.0.0/8", limit=None):
@@ -23,8 +23,8 @@ def test_one_rule_per_group_port_protocol_source():
         "web", [(8080, "TCP"), (8443, "TCP"), (5353, "UDP")], ["10.0.0.0/8", "192.168.1.0/24"]
     )
     assert len(rules) == 2 * 3 * 2
-    assert {(r.security_group_id, r.protocol, r.port, r.source_cidr) for r in rules} == {
-        (g, p, port, s)
+    assert {tuple(r.inputs.values()) for r in rules} == {
+        (g, p, str(port), s)
         for g in ("g-a", "esg-b")
         for port, p in ((8080, "tcp"), (8443, "tcp"), (5353, "udp"))
         for s in ("10.0.0.0/8", "192.168.1.0/24")
@@ -49,7 +49,7 @@ def test_duplicate_groups_collapse():
 def test_output_group_is_named_by_its_place_in_the_cluster_list():
     group = pulumi.Output.from_input("g-x")
     (rule,) = planner(["g-a", group]).rules_for("web", [(80, "TCP")], ["10.0.0.0/8"])[1:]
-    assert rule.key == "sg1-tcp-80-10-0-0-0-8" and rule.security_group_id is group
+    assert rule.key == "sg1-tcp-80-10-0-0-0-8" and rule.inputs["security_group_id"] is group
 
 
 def test_cluster_vpc_cidr_output_is_vpc_for_every_service():

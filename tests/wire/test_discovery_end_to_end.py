@@ -6,7 +6,7 @@ import pytest
 from podlb_component import PodDirectCluster, PodDirectService, PodLbError
 from podlb_component.cli import main as podlb
 from podlb_component.provider.resource import LEGACY_KEYS
-from podlb_component.rule_model import owner_remark
+from podlb_component.rules.ownership import owner_remark
 from podlb_component.testing.fixtures import ACCESS_KEY_ID, SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import RULE_TYPE, run_program
 from tests.support.provider_host import InProcessProvider

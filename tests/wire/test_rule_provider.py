@@ -13,7 +13,7 @@ from podlb_component.bce.clients import BceApiError
 from podlb_component.bce.security_group_rule import SecurityGroupRuleProvider
 from podlb_component.bce.security_groups import READ_CACHE
 from podlb_component.provider.resource import LEGACY_KEYS
-from podlb_component.rule_model import owner_remark
+from podlb_component.rules.ownership import owner_remark
 from podlb_component.sandbox.fake_bce.bcc_security_groups import RULE_ID_KEYS
 from podlb_component.testing.fixtures import SECRET_ACCESS_KEY
 from podlb_component.testing.mock_engine import RULE_TYPE

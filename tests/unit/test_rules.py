@@ -2,15 +2,8 @@
 
 import pytest
 
-from podlb_component.rule_model import (
-    REMARK_MAX,
-    RuleFields,
-    is_enterprise_group,
-    owned_by_stack,
-    owner_remark,
-    owns,
-    remark_owner,
-)
+from podlb_component.rules.ownership import owned_by_stack, owner_remark, owns, remark_owner
+from podlb_component.rules.value import REMARK_MAX, Rule, is_enterprise_group
 
 
 def test_remark_carries_a_token_for_one_resource():
@@ -59,7 +52,7 @@ def test_owned_by_stack_counts_both_formats():
     assert not owned_by_stack("ops", "shop", "prod")
 
 
-FIELDS = RuleFields("g-a", "ingress", "tcp", "8080", "203.0.113.7/32", "IPv4")
+RULE = Rule("g-a", "ingress", "tcp", "8080", "203.0.113.7/32", "IPv4")
 
 
 @pytest.mark.parametrize(
@@ -77,7 +70,7 @@ FIELDS = RuleFields("g-a", "ingress", "tcp", "8080", "203.0.113.7/32", "IPv4")
     ],
 )
 def test_rewritten_spellings_match(listed):
-    assert FIELDS.matches(listed)
+    assert RULE.matches(listed)
 
 
 @pytest.mark.parametrize(
@@ -91,11 +84,11 @@ def test_rewritten_spellings_match(listed):
     ],
 )
 def test_other_rules_do_not_match(listed):
-    assert not FIELDS.matches(listed)
+    assert not RULE.matches(listed)
 
 
 def test_world_matches_all():
-    world = RuleFields("g-a", "ingress", "tcp", "80", "0.0.0.0/0", "IPv4")
+    world = Rule("g-a", "ingress", "tcp", "80", "0.0.0.0/0", "IPv4")
     assert world.matches({"direction": "ingress", "protocol": "tcp", "portRange": "80", "sourceIp": "all"})
     assert world.matches({"direction": "ingress", "protocol": "tcp", "portRange": "80", "sourceIp": ""})
 
@@ -115,9 +108,75 @@ def test_enterprise_groups():
 )
 def test_cidrs_are_taken_only_in_network_form(cidr, problem, fix):
     from podlb_component.errors import PodLbError
-    from podlb_component.rule_model import check_cidr
+    from podlb_component.rules.value import check_cidr
 
     with pytest.raises(PodLbError) as err:
         check_cidr("web", "load_balancer_source_ranges[0]", cidr)
     assert problem in err.value.problem and fix in err.value.fix
     assert check_cidr("web", "x", "203.0.113.5/32") == "203.0.113.5/32"
+
+
+# -- the field table: what is derived from it ---------------------------------------------------
+def test_the_provider_s_field_lists_are_those_it_had_before_the_table():
+    from podlb_component.rules import value
+
+    assert value.INPUTS == ("security_group_id", "protocol", "port_range", "source_ip", "remark")
+    assert value.OUTPUTS == (*value.INPUTS, "ethertype", "direction", "rule_id")
+    assert value.IDENTITY_FIELDS == (
+        "security_group_id",
+        "protocol",
+        "port_range",
+        "source_ip",
+        "ethertype",
+        "direction",
+    )
+    assert value.IN_PLACE_FIELDS == ("remark",)
+    assert value.PLAN_COLUMNS == (("group", "GROUP"), ("protocol", "PROTOCOL"), ("port", "PORT"), ("source", "SOURCE"))
+
+
+def test_the_bce_body_of_a_normal_and_an_enterprise_rule():
+    normal = Rule("g-a", "ingress", "tcp", "8080", "203.0.113.7/32", "IPv4")
+    assert normal.body("podlb:abc") == {
+        "protocol": "tcp",
+        "portRange": "8080",
+        "sourceIp": "203.0.113.7/32",
+        "ethertype": "IPv4",
+        "direction": "ingress",
+        "remark": "podlb:abc",
+    }
+    enterprise = Rule("esg-a", "ingress", "udp", "53", "10.0.0.0/8", "IPv4").body("r")
+    assert enterprise["action"] == "allow" and enterprise["priority"] == 1000 and enterprise["sourceIp"] == "10.0.0.0/8"
+
+
+def test_the_check_derives_ethertype_and_direction_and_names_each_refused_field():
+    from podlb_component.rules.value import checked_inputs
+
+    inputs, refused = checked_inputs(
+        {"security_group_id": "g-a", "protocol": "tcp", "port_range": "80", "source_ip": "2001:db8::/32"}
+    )
+    assert refused == [] and inputs["ethertype"] == "IPv6" and inputs["direction"] == "ingress"
+    assert inputs["remark"] == ""  # the in-place field's default
+    inputs, refused = checked_inputs(
+        {"security_group_id": "x", "protocol": "icmp", "port_range": "9-1", "source_ip": "1.2.3.4"}
+    )
+    assert [field for field, _ in refused] == ["security_group_id", "protocol", "port_range", "source_ip"]
+    assert "ethertype" not in inputs  # not derived from a refused source
+
+
+def test_a_declaration_that_disagrees_with_the_table_stops_podlb_loading(monkeypatch):
+    from podlb_component.rules import value
+
+    monkeypatch.setattr(value, "INPUTS", (*value.INPUTS, "priority"))
+    with pytest.raises(TypeError, match=r"SecurityGroupRuleArgs declares .* but FIELDS says .*'priority'"):
+        value._declared_as_the_table_says()
+
+
+def test_a_refresh_keeps_our_spelling_and_takes_a_real_change():
+    from podlb_component.rules.value import refreshed
+
+    ours = {"security_group_id": "g-a", "protocol": "tcp", "port_range": "8080", "source_ip": "203.0.113.7/32",
+            "remark": "r", "ethertype": "IPv4", "direction": "ingress"}  # fmt: skip
+    same = {"protocol": "tcp", "portRange": "8080-8080", "sourceIp": "203.0.113.7", "remark": "r2"}
+    assert refreshed(ours, same) == {**ours, "remark": "r2"}
+    edited = {"protocol": "tcp", "portRange": "9090", "sourceIp": "203.0.113.7", "remark": "r"}
+    assert refreshed(ours, edited) == {**ours, "port_range": "9090", "source_ip": "203.0.113.7"}
