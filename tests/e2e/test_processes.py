@@ -60,7 +60,8 @@ def test_a_process_is_found_by_its_environment_and_killed(marker: str) -> None:
 
 def test_a_child_in_a_group_of_its_own_outlives_its_parents_group_but_is_found(marker: str) -> None:
     with subprocess.Popen(PARENT, env={**os.environ, MARKER: marker}, start_new_session=True) as parent:
-        wait_until(lambda: len(processes.descendants(parent.pid)) == 1)
+        # until the child has exec'd: between fork and exec it still shows its parent's command line
+        wait_until(lambda: [("sleep 30" in processes.describe(c)) for c in processes.descendants(parent.pid)] == [True])
         (child,) = processes.descendants(parent.pid)
         assert "sleep 30" in processes.describe(child)
         assert processes.processes_with_env(MARKER, marker) == sorted([parent.pid, child])
@@ -83,6 +84,9 @@ def test_pulumi_cli_kill_ends_what_the_cli_started(tmp_path: Path) -> None:
     )
     try:
         wait_until(lambda: len(cli.started()) == 2)
+        wait_until(
+            lambda: [("sleep 30" in processes.describe(c)) for c in processes.descendants(started.pid)] == [True]
+        )
         (child,) = processes.descendants(started.pid)
 
         ended = cli.kill(started)
