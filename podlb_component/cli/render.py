@@ -46,6 +46,11 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
+def _cell(value: Any) -> str:
+    """A rule field the rule doesn't have (None) shows as "-"."""
+    return "-" if value is None else str(value)
+
+
 def render_text(plan: Plan, stream: TextIO) -> None:
     s = _Style(use_colour(stream))
     out: list[str] = []
@@ -90,7 +95,7 @@ def render_text(plan: Plan, stream: TextIO) -> None:
     if plan.rules:
         out += _table(
             [[header for _, header in PLAN_COLUMNS] + ["USED BY"]]
-            + [[str(r[key]) for key, _ in PLAN_COLUMNS] + [", ".join(r["used_by"])] for r in plan.rules]
+            + [[_cell(r[key]) for key, _ in PLAN_COLUMNS] + [", ".join(r["used_by"])] for r in plan.rules]
         )
         out.append("  per group: " + ", ".join(f"{g}: {n}" for g, n in plan.rules_per_group.items()))
     for obj in plan.manifests:

@@ -12,16 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..rules.ownership import owns
-from ..rules.value import (
-    FIELD,
-    IDENTITY_FIELDS,
-    IN_PLACE_FIELDS,
-    OUTPUTS,
-    Rule,
-    checked_inputs,
-    refreshed,
-    schema_entry,
-)
+from ..rules.value import IDENTITY_FIELDS, OUTPUTS, Rule, checked_inputs, in_place_changes, refreshed, schema_entry
 from ..tokens import RULE_TYPE
 from .clients import ProviderClients
 from .resource import Checked, CheckFailure, Diff, Read, migrating
@@ -54,8 +45,7 @@ class SecurityGroupRuleType:
         replaces = tuple(k for k in IDENTITY_FIELDS if olds.get(k) != news.get(k))
         # State from podlb 0.2.0 (a dynamic resource) changes in place — never a replace, which
         # would delete the very rule the new resource adopts (docs/design.md, "Migration").
-        in_place = any(olds.get(k) != news.get(k) for k in IN_PLACE_FIELDS)
-        return Diff(bool(replaces) or in_place or migrating(olds), replaces)
+        return Diff(bool(replaces) or bool(in_place_changes(olds, news)) or migrating(olds), replaces)
 
     def create(self, clients: ProviderClients, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rule_id = clients.security_groups.create_rule(Rule.of(inputs), inputs.get("remark") or "")
@@ -70,9 +60,7 @@ class SecurityGroupRuleType:
         return Read(id_, clean, _inputs(clean))
 
     def update(self, clients: ProviderClients, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        changes = {
-            str(FIELD[k].api): news.get(k) or FIELD[k].default for k in IN_PLACE_FIELDS if olds.get(k) != news.get(k)
-        }
+        changes = in_place_changes(olds, news)
         if changes:
             clients.security_groups.update_rule(news["security_group_id"], id_, olds.get("remark") or "", changes)
         return _outputs(news, id_)

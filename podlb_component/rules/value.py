@@ -13,7 +13,7 @@ two spellings of a rule field mean the same rule.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from typing import Any, Literal, TypedDict
@@ -273,7 +273,6 @@ INPUTS = tuple(f.name for f in INPUT_FIELDS)
 OUTPUTS = tuple(f.name for f in FIELDS)
 IDENTITY_FIELDS = tuple(f.name for f in FIELDS if f.role in ("identity", "derived"))
 """A change to any of these is a new rule."""
-IN_PLACE_FIELDS = tuple(f.name for f in FIELDS if f.role == "in_place")
 PLAN_COLUMNS = tuple((f.plan[0], f.plan[1]) for f in FIELDS if f.plan and f.plan[1])
 """(JSON key, header) of the rules table's columns, in order."""
 DESCRIPTION = (
@@ -351,14 +350,29 @@ def listed(rule: Mapping[str, Any], name: str) -> str:
     return field.spelt(rule.get(str(field.api)))
 
 
-def lets_in(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
-    """A listed rule lets `protocol`/`port` in (doctor's coverage), read as `Rule.matches` reads it."""
+def letting_in(group_rules: Sequence[Mapping[str, Any]], port: int, protocol: str) -> list[Mapping[str, Any]]:
+    """The listed rules of one group that let `protocol`/`port` in (doctor's coverage), each read
+    as `Rule.matches` reads a listed rule."""
+    return [rule for rule in group_rules if _lets_in(rule, port, protocol)]
+
+
+def _lets_in(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
     if listed(rule, "direction") != "ingress" or listed_action(rule) != "allow":
         return False
     if listed(rule, "protocol") not in (canonical_protocol(protocol), "all"):
         return False
     low, _, high = listed(rule, "port_range").partition("-")
     return low.isdigit() and int(low) <= port <= int(high or low)
+
+
+def in_place_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    """BCE body key -> new value of each in-place field that changed, an unset one read as its
+    default (state written before a field existed must not look changed)."""
+
+    def value(props: Mapping[str, Any], f: RuleField) -> Any:
+        return f.default if props.get(f.name) is None else props[f.name]
+
+    return {str(f.api): value(news, f) for f in FIELDS if f.role == "in_place" and value(olds, f) != value(news, f)}
 
 
 def checked_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -130,7 +130,6 @@ def test_the_provider_s_field_lists_are_those_it_had_before_the_table():
         "ethertype",
         "direction",
     )
-    assert value.IN_PLACE_FIELDS == ("remark",)
     assert value.PLAN_COLUMNS == (("group", "GROUP"), ("protocol", "PROTOCOL"), ("port", "PORT"), ("source", "SOURCE"))
 
 
@@ -180,3 +179,21 @@ def test_a_refresh_keeps_our_spelling_and_takes_a_real_change():
     assert refreshed(ours, same) == {**ours, "remark": "r2"}
     edited = {"protocol": "tcp", "portRange": "9090", "sourceIp": "203.0.113.7", "remark": "r"}
     assert refreshed(ours, edited) == {**ours, "port_range": "9090", "source_ip": "203.0.113.7"}
+
+
+def test_in_place_changes_are_the_in_place_fields_that_changed_keyed_for_bce():
+    from podlb_component.rules.value import in_place_changes
+
+    olds = {"security_group_id": "g-a", "remark": "podlb:1 a/b r"}
+    assert in_place_changes(olds, {**olds, "remark": "podlb:1 a/b s"}) == {"remark": "podlb:1 a/b s"}
+    assert in_place_changes(olds, {**olds, "port_range": "81"}) == {}  # identity: a replace, not an update
+    assert in_place_changes({"remark": None}, {"remark": ""}) == {}  # unset reads as the default
+
+
+def test_letting_in_keeps_the_rules_that_open_the_port():
+    from podlb_component.rules.value import letting_in
+
+    opening = {"protocol": "tcp", "portRange": "8000-9000", "sourceIp": "10.0.0.0/8"}
+    others = [{**opening, "portRange": "80"}, {**opening, "direction": "egress"}, {**opening, "action": "deny"}]
+    assert letting_in([*others, opening], 8080, "TCP") == [opening]
+    assert letting_in(others, 8080, "tcp") == []
