@@ -163,8 +163,10 @@ def run(args: argparse.Namespace) -> int:
         return _every_mistake(args, project, failed)
     plan = build_plan(project, program_run)
     if args.output == "table":
-        render_text(plan, sys.stdout)
+        render_text(plan, sys.stdout)  # its Errors section names them
     else:
+        if plan.errors:  # found in the run (collisions, errors the program logs): said on stderr too
+            print(f"podlb plan: {_heading(plan.errors, project.stack)}", file=sys.stderr)
         render_data(plan, sys.stdout, args.output)
     return EXIT_INVALID if plan.errors else EXIT_OK
 

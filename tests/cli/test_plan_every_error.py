@@ -204,11 +204,13 @@ def test_a_collision_names_the_second_service_and_its_field(capsys, tmp_path):
         "PodDirectService('canary', {'cluster': c, 'service_name': 'web', 'selector': {'a': 'b'}, "
         "'ports': [{'port': 81}], 'expected_backends': 2})\n"
     )
-    code, out, _ = plan(capsys, program_project(tmp_path, body), "-o", "json")
+    code, out, err = plan(capsys, program_project(tmp_path, body), "-o", "json")
     assert code == 1
     (detail,) = json.loads(out)["errors"]
     assert (detail["resource"], detail["field"]) == ("canary", "service_name")
     assert "by 'web' (web-service) and 'canary' (canary-service)" in detail["message"]
+    # found only once the program ran, and still said on stderr, as a validation error is
+    assert err.startswith("podlb plan: invalid input in stack") and "podlb canary: service_name:" in err, err
 
 
 def test_a_valid_project_still_plans_with_exit_0_and_no_errors(capsys, tmp_path):

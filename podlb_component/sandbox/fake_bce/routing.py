@@ -67,7 +67,10 @@ def route(
 
 
 def page(items: list[Any], request: Request, key: str, default_max: int = 1000) -> dict[str, Any]:
-    """BCE's marker paging: marker = id of the first item of the page."""
+    """BCE's marker paging: marker = id of the first item of the page. Source: bce-sdk-go
+    services/bcc/api/model.go `ListSecurityGroupResult` (marker, isTruncated, nextMarker,
+    maxKeys); bce-python-sdk `list_security_groups` (marker, max_keys). docs/bce-facts.md,
+    row `list-paging`."""
     max_keys = request.int_query("maxKeys", default_max)
     marker = request.query.get("marker") or ""
     ids = [_item_id(x) for x in items]
