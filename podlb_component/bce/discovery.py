@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..rules.value import listed
 from .cce import CceClient
 from .clients import client_config
 from .security_groups import SecurityGroupApi
@@ -93,7 +94,7 @@ def discover_cluster(settings: BceSettings, cluster_id: str, count_rules: bool =
     if count_rules:
         groups = SecurityGroupApi(settings).rules_of(list(dict.fromkeys(nodes + enis)))
         ingress = {
-            g: [r.get("remark") or "" for r in rules or [] if r.get("direction") == "ingress"]
+            g: [r.get("remark") or "" for r in rules or [] if listed(r, "direction") == "ingress"]
             for g, rules in groups.items()
         }
     return DiscoveredCluster(

@@ -20,7 +20,7 @@ from baidubce.services.bcc.bcc_model import SecurityGroupRuleModel
 from baidubce.services.esg.esg_model import EnterpriseSecurityGroupRuleModel
 
 from ..rules.ownership import owns
-from ..rules.value import Rule, is_enterprise_group
+from ..rules.value import OWNER_FIELD, Rule, is_enterprise_group
 from .clients import TOO_MANY_REQUESTS, BccClient, BceApiError, EsgClient, call_bce, client_config
 from .settings import BceSettings
 
@@ -296,9 +296,8 @@ class SecurityGroupApi:
 
     def update_rule(self, group_id: str, rule_id: str, old_remark: str, changes: Mapping[str, Any]) -> None:
         """Change the in-place fields of a rule this resource owns (checked on a fresh read).
-        `changes`: BCE body key -> new value; the SDK's update calls take them as keywords of
-        the same names."""
-        new_remark = str(changes.get("remark", old_remark))
+        `changes`: the SDK update call's keyword -> new value (rules/value.in_place_changes)."""
+        new_remark = str(changes.get(str(OWNER_FIELD.update_keyword), old_remark))
         live = self.rule_by_id(group_id, rule_id, fresh=True)
         if live is None:
             raise BceApiError(
@@ -325,10 +324,6 @@ class SecurityGroupApi:
                 f"PUT /v2/securityGroup/rule/update ({rule_id})",
                 lambda: self._bcc.update_security_group_rule(rule_id, **changes),
             )
-
-    def update_remark(self, group_id: str, rule_id: str, old_remark: str, new_remark: str) -> None:
-        """Rewrite the remark of a rule this resource owns."""
-        self.update_rule(group_id, rule_id, old_remark, {"remark": new_remark})
 
     def delete_rule(self, fields: Rule, remark: str, rule_id: str) -> None:
         """Delete the rule this resource owns: by id; by its fields only when there is no id.

@@ -22,7 +22,7 @@ from ..cluster.lb_controller import (
 from ..cluster.network import NETWORK_MODES, GroupScope, NetworkProfile, check_cluster_id, network_profile
 from ..errors import PodLbError
 from ..pod_direct import named_target_port, shutdown_of
-from ..rules.value import letting_in
+from ..rules.value import FIELD, letting_in
 
 Status = Literal["pass", "warn", "fail", "skip"]
 SEVERITY = {"skip": 0, "pass": 0, "warn": 1, "fail": 2}
@@ -209,7 +209,7 @@ def rules(
             covering = letting_in(group_rules or [], port, protocol)
             if not covering:
                 missing.append(group_id)
-            sources |= {r.get("sourceIp") or r.get("sourceGroupId") or "?" for r in covering}
+            sources |= {r.get(str(FIELD["source_ip"].api)) or r.get("sourceGroupId") or "?" for r in covering}
         name = f"rule {protocol}/{port}"
         if missing:
             checks.append(

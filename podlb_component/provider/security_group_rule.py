@@ -12,7 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..rules.ownership import owns
-from ..rules.value import IDENTITY_FIELDS, OUTPUTS, Rule, checked_inputs, in_place_changes, refreshed, schema_entry
+from ..rules.value import (
+    ID_FIELD,
+    IDENTITY_FIELDS,
+    OWNER_FIELD,
+    STATE_FIELDS,
+    Rule,
+    checked_inputs,
+    in_place_changes,
+    refreshed,
+    schema_entry,
+)
 from ..tokens import RULE_TYPE
 from .clients import ProviderClients
 from .resource import Checked, CheckFailure, Diff, Read, migrating
@@ -26,12 +36,17 @@ def check_rule_inputs(news: dict[str, Any]) -> Checked:
     return Checked(inputs, [CheckFailure(field, why) for field, why in refused])
 
 
+def _owner(props: dict[str, Any]) -> str:
+    """The remark: which podlb resource owns the rule."""
+    return str(props.get(OWNER_FIELD.name) or "")
+
+
 def _outputs(props: dict[str, Any], rule_id: str) -> dict[str, Any]:
-    return {**{k: props.get(k) for k in OUTPUTS if k != "rule_id"}, "rule_id": rule_id}
+    return {**{k: props.get(k) for k in STATE_FIELDS}, ID_FIELD: rule_id}
 
 
 def _inputs(outputs: dict[str, Any]) -> dict[str, Any]:
-    return {k: outputs[k] for k in OUTPUTS if k != "rule_id" and k in outputs}
+    return {k: outputs[k] for k in STATE_FIELDS if k in outputs}
 
 
 class SecurityGroupRuleType:
@@ -48,12 +63,12 @@ class SecurityGroupRuleType:
         return Diff(bool(replaces) or bool(in_place_changes(olds, news)) or migrating(olds), replaces)
 
     def create(self, clients: ProviderClients, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        rule_id = clients.security_groups.create_rule(Rule.of(inputs), inputs.get("remark") or "")
+        rule_id = clients.security_groups.create_rule(Rule.of(inputs), _owner(inputs))
         return rule_id, _outputs(inputs, rule_id)
 
     def read(self, clients: ProviderClients, id_: str, outputs: dict[str, Any], inputs: dict[str, Any]) -> Read:
         found = clients.security_groups.rule_by_id(outputs["security_group_id"], id_)
-        if found is None or not owns(found.get("remark") or "", outputs.get("remark") or ""):
+        if found is None or not owns(found.get(str(OWNER_FIELD.api)) or "", _owner(outputs)):
             # Deleted out of band, or re-labelled by someone (then it is theirs): gone for Pulumi.
             return Read("")
         clean = _outputs(refreshed(outputs, found), id_)
@@ -62,8 +77,8 @@ class SecurityGroupRuleType:
     def update(self, clients: ProviderClients, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         changes = in_place_changes(olds, news)
         if changes:
-            clients.security_groups.update_rule(news["security_group_id"], id_, olds.get("remark") or "", changes)
+            clients.security_groups.update_rule(news["security_group_id"], id_, _owner(olds), changes)
         return _outputs(news, id_)
 
     def delete(self, clients: ProviderClients, id_: str, outputs: dict[str, Any]) -> None:
-        clients.security_groups.delete_rule(Rule.of(outputs), outputs.get("remark") or "", id_)
+        clients.security_groups.delete_rule(Rule.of(outputs), _owner(outputs), id_)

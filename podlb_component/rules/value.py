@@ -3,7 +3,8 @@
 Every other place that lists a rule's fields derives the list from the table: the Args and the
 outputs (checked against it when this module loads), the provider's inputs, outputs, identity and
 check, the schema entry, the BCE request body, `podlb plan`'s rows and `podlb doctor`'s coverage.
-A new field is a row here (and its line in the Args and outputs below). The fake BCE keeps its
+A new field is a row here (and its line in the Args, the outputs and, if BCE's body carries
+it, the `Rule` value below). The fake BCE keeps its
 own model on purpose: it stands for Baidu, not for podlb.
 
 Also here: which groups are enterprise groups, how long a remark may be, CIDR checks, and when
@@ -190,6 +191,12 @@ class RuleField:
     """A derived field's value from the checked inputs (None: not yet known)."""
     plan: tuple[str, str] | None = None
     """Its key in `podlb plan -o json`'s rules, and its column in the text table ("": none)."""
+    update_keyword: str | None = None
+    """An in-place field's keyword in the SDK's update calls (BccClient.update_security_group_rule,
+    EsgClient.update_enterprise_security_group_rule), which differ from the body's keys."""
+    names_owner: bool = False
+    """The remark: who owns the rule, passed beside the `Rule` value rather than in it (a change of
+    owner is checked against the live rule first)."""
 
     def spelt(self, value: Any) -> str:
         """`value` in the canonical spelling (fields that decide which listed rule is this one)."""
@@ -246,6 +253,8 @@ FIELDS: tuple[RuleField, ...] = (
         api="remark",
         problem=_remark_problem,
         plan=("remark", ""),
+        update_keyword="remark",
+        names_owner=True,
     ),
     RuleField(
         "ethertype",
@@ -271,6 +280,13 @@ FIELD = {f.name: f for f in FIELDS}
 INPUT_FIELDS = tuple(f for f in FIELDS if f.role in ("identity", "in_place"))
 INPUTS = tuple(f.name for f in INPUT_FIELDS)
 OUTPUTS = tuple(f.name for f in FIELDS)
+STATE_FIELDS = tuple(f.name for f in FIELDS if f.role != "output")
+"""What the provider's state holds besides BCE's outputs: the checked inputs."""
+(ID_FIELD,) = (f.name for f in FIELDS if f.role == "output")
+OWNER_FIELD = next(f for f in FIELDS if f.names_owner)
+VALUE_FIELDS = tuple(f.name for f in FIELDS if f.role in ("identity", "derived", "in_place") and not f.names_owner)
+"""The `Rule` value's fields."""
+_COMPARED = tuple(f for f in FIELDS if f.api and f.canonical and f.name in VALUE_FIELDS)
 IDENTITY_FIELDS = tuple(f.name for f in FIELDS if f.role in ("identity", "derived"))
 """A change to any of these is a new rule."""
 PLAN_COLUMNS = tuple((f.plan[0], f.plan[1]) for f in FIELDS if f.plan and f.plan[1])
@@ -318,8 +334,13 @@ class Rule:
 
     @classmethod
     def of(cls, props: Mapping[str, Any]) -> Rule:
-        """From the provider's inputs or state."""
-        return cls(**{name: props.get(name) or FIELD[name].default for name in VALUE_FIELDS})
+        """From the provider's inputs or state (state written before a field with a default was
+        has none: its default)."""
+
+        def value(f: RuleField) -> Any:
+            return props[f.name] if f.default is None else props.get(f.name) or f.default
+
+        return cls(**{name: value(FIELD[name]) for name in VALUE_FIELDS})
 
     @property
     def enterprise(self) -> bool:
@@ -337,11 +358,7 @@ class Rule:
         """BCE's rule body (bce-sdk-go SecurityGroupRuleModel, EnterpriseSecurityGroupRuleModel):
         what authorize sends, and what a normal group's revoke must repeat exactly."""
         sent = {str(f.api): getattr(self, f.name) for f in FIELDS if f.api and f.name in VALUE_FIELDS}
-        return {**sent, "remark": remark, **(ENTERPRISE_ALLOW if self.enterprise else {})}
-
-
-VALUE_FIELDS = tuple(f.name for f in FIELDS if f.role in ("identity", "derived", "in_place") and f.name != "remark")
-_COMPARED = tuple(f for f in FIELDS if f.api and f.canonical and f.name in VALUE_FIELDS)
+        return {**sent, str(OWNER_FIELD.api): remark, **(ENTERPRISE_ALLOW if self.enterprise else {})}
 
 
 def listed(rule: Mapping[str, Any], name: str) -> str:
@@ -366,13 +383,17 @@ def _lets_in(rule: Mapping[str, Any], port: int, protocol: str) -> bool:
 
 
 def in_place_changes(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
-    """BCE body key -> new value of each in-place field that changed, an unset one read as its
-    default (state written before a field existed must not look changed)."""
+    """The SDK update call's keyword -> new value of each in-place field that changed, an unset
+    one read as its default (state written before a field existed must not look changed)."""
 
     def value(props: Mapping[str, Any], f: RuleField) -> Any:
         return f.default if props.get(f.name) is None else props[f.name]
 
-    return {str(f.api): value(news, f) for f in FIELDS if f.role == "in_place" and value(olds, f) != value(news, f)}
+    return {
+        str(f.update_keyword): value(news, f)
+        for f in FIELDS
+        if f.role == "in_place" and value(olds, f) != value(news, f)
+    }
 
 
 def checked_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -390,7 +411,7 @@ def checked_inputs(news: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[
 
 def resource_props(args: Mapping[str, Any]) -> dict[str, Any]:
     """The properties a program registers: the inputs (with defaults), every output unknown."""
-    return {f.name: args.get(f.name, f.default) if f in INPUT_FIELDS else None for f in FIELDS}
+    return {f.name: args.get(f.name, f.default) if f.name in INPUTS else None for f in FIELDS}
 
 
 def refreshed(outputs: Mapping[str, Any], found: Mapping[str, Any]) -> dict[str, Any]:
@@ -399,7 +420,9 @@ def refreshed(outputs: Mapping[str, Any], found: Mapping[str, Any]) -> dict[str,
     rule, x/32 as x, …: keep ours then, or every refresh would show a change)."""
     result = {**outputs, **{f.name: found.get(str(f.api)) or f.default for f in FIELDS if f.role == "in_place"}}
     if not Rule.of(outputs).matches(found):
-        result.update({f.name: found.get(f.api) or outputs[f.name] for f in FIELDS if f.role == "identity" and f.api})
+        result.update(
+            {f.name: found.get(str(f.api)) or outputs[f.name] for f in FIELDS if f.role == "identity" and f.api}
+        )
     return result
 
 
@@ -424,8 +447,21 @@ def schema_entry() -> dict[str, Any]:
 
 
 def _declared_as_the_table_says() -> None:
-    """The Args, the outputs and the Rule value are typed declarations of the table: a field
-    added to one and not to the table (or the other way) stops podlb loading, here."""
+    """The table is whole, and the Args, the outputs and the Rule value are typed declarations of
+    it: a field added to one and not to the table (or the other way), or a row missing what its
+    role needs, stops podlb loading, here."""
+    needs = {
+        "identity": ("problem",),  # checked; compared by `matches` when BCE lists it (api + canonical)
+        "in_place": ("api", "update_keyword", "problem"),
+        "derived": ("api", "canonical", "derive"),
+        "output": (),
+    }
+    for f in FIELDS:
+        missing = [attribute for attribute in needs[f.role] if getattr(f, attribute) is None]
+        if f.role == "identity" and f.api and f.canonical is None:
+            missing.append("canonical")
+        if missing:
+            raise TypeError(f"rules/value.py: the {f.role} field {f.name!r} has no {', '.join(missing)}")
     declared = {
         "SecurityGroupRuleArgs": (set(SecurityGroupRuleArgs.__annotations__), set(INPUTS)),
         "RuleOutputs": (set(RuleOutputs.__annotations__), set(OUTPUTS)),

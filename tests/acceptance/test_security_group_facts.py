@@ -129,7 +129,7 @@ def test_bcc_remark_update_keeps_id(target: Target, groups: tuple[str, str], pod
     assert answer.status == 200, f"update remark: Baidu answered {answer}"
     (listed,) = on_port(bcc_rules(target, group), 7051)
     assert (listed.get("securityGroupRuleId"), listed.get("remark")) == (made, renamed), listed
-    podlb.update_remark(group, made, renamed, note)  # and podlb's own update, back
+    podlb.update_rule(group, made, renamed, {"remark": note})  # and podlb's own update, back
     (listed,) = on_port(bcc_rules(target, group), 7051)
     assert (listed.get("securityGroupRuleId"), listed.get("remark")) == (made, note), listed
 

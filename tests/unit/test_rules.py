@@ -1,5 +1,7 @@
 """Ownership remarks and rule matching across the spellings the API may answer in."""
 
+import sys
+
 import pytest
 
 from podlb_component.rules.ownership import owned_by_stack, owner_remark, owns, remark_owner
@@ -143,8 +145,16 @@ def test_the_bce_body_of_a_normal_and_an_enterprise_rule():
         "direction": "ingress",
         "remark": "podlb:abc",
     }
-    enterprise = Rule("esg-a", "ingress", "udp", "53", "10.0.0.0/8", "IPv4").body("r")
-    assert enterprise["action"] == "allow" and enterprise["priority"] == 1000 and enterprise["sourceIp"] == "10.0.0.0/8"
+    assert Rule("esg-a", "ingress", "udp", "53", "10.0.0.0/8", "IPv4").body("r") == {
+        "protocol": "udp",
+        "portRange": "53",
+        "sourceIp": "10.0.0.0/8",
+        "ethertype": "IPv4",
+        "direction": "ingress",
+        "remark": "r",
+        "action": "allow",
+        "priority": 1000,
+    }
 
 
 def test_the_check_derives_ethertype_and_direction_and_names_each_refused_field():
@@ -162,12 +172,41 @@ def test_the_check_derives_ethertype_and_direction_and_names_each_refused_field(
     assert "ethertype" not in inputs  # not derived from a refused source
 
 
-def test_a_declaration_that_disagrees_with_the_table_stops_podlb_loading(monkeypatch):
+def _load_edited_value_module(old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rules/value.py with `old` replaced by `new`, loaded as a module of the package."""
+    import types
+    from pathlib import Path
+
     from podlb_component.rules import value
 
-    monkeypatch.setattr(value, "INPUTS", (*value.INPUTS, "priority"))
-    with pytest.raises(TypeError, match=r"SecurityGroupRuleArgs declares .* but FIELDS says .*'priority'"):
-        value._declared_as_the_table_says()
+    source = Path(value.__file__).read_text(encoding="utf-8")
+    assert old in source
+    module = types.ModuleType("podlb_component.rules._edited_value")
+    module.__package__ = "podlb_component.rules"
+    monkeypatch.setitem(sys.modules, module.__name__, module)  # dataclasses look their module up there
+    exec(compile(source.replace(old, new, 1), "value.py (edited)", "exec"), module.__dict__)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [  # a field declared in the Args, the outputs or the Rule value and not in the table
+        ("    remark: pulumi.Input[str]\n", "    remark: pulumi.Input[str]\n    weight: pulumi.Input[int]\n",
+         r"SecurityGroupRuleArgs declares .*'weight'.* but FIELDS says"),
+        ("    remark: pulumi.Output[str]\n", "", r"RuleOutputs declares .* but FIELDS says .*'remark'"),
+        ("    ethertype: str\n", "    ethertype: str\n    weight: int = 0\n", r"Rule declares .*'weight'"),
+        # a row without what its role needs
+        ("        derive=_ethertype_of,\n", "", r"the derived field 'ethertype' has no derive"),
+        ("        canonical=canonical_port_range,\n", "", r"the identity field 'port_range' has no canonical"),
+        ('        update_keyword="remark",\n', "", r"the in_place field 'remark' has no update_keyword"),
+    ],
+)  # fmt: skip
+def test_a_declaration_or_row_that_disagrees_with_the_table_stops_the_module_loading(old, new, said, monkeypatch):
+    with pytest.raises(TypeError, match=said):
+        _load_edited_value_module(old, new, monkeypatch)
+
+
+def test_the_module_as_shipped_loads(monkeypatch):
+    _load_edited_value_module("OPEN_TO_WORLD", "OPEN_TO_WORLD", monkeypatch)
 
 
 def test_a_refresh_keeps_our_spelling_and_takes_a_real_change():
@@ -179,6 +218,9 @@ def test_a_refresh_keeps_our_spelling_and_takes_a_real_change():
     assert refreshed(ours, same) == {**ours, "remark": "r2"}
     edited = {"protocol": "tcp", "portRange": "9090", "sourceIp": "203.0.113.7", "remark": "r"}
     assert refreshed(ours, edited) == {**ours, "port_range": "9090", "source_ip": "203.0.113.7"}
+    # edited to another protocol, with fields the listing leaves out: ours kept, derived ones untouched
+    udp = {"protocol": "udp", "ethertype": "IPv6", "direction": "egress"}
+    assert refreshed(ours, udp) == {**ours, "protocol": "udp", "remark": ""}
 
 
 def test_in_place_changes_are_the_in_place_fields_that_changed_keyed_for_bce():
@@ -197,3 +239,21 @@ def test_letting_in_keeps_the_rules_that_open_the_port():
     others = [{**opening, "portRange": "80"}, {**opening, "direction": "egress"}, {**opening, "action": "deny"}]
     assert letting_in([*others, opening], 8080, "TCP") == [opening]
     assert letting_in(others, 8080, "tcp") == []
+
+
+def test_plan_s_rules_table_has_the_table_s_columns_and_shows_a_missing_field_as_a_dash():
+    import io
+
+    from podlb_component.cli.plan_model import Plan
+    from podlb_component.cli.render import render_text
+    from podlb_component.rules.value import plan_row
+
+    row = plan_row({"security_group_id": "g-a", "protocol": "tcp", "port_range": "80", "source_ip": None})
+    assert list(row) == ["group", "protocol", "port", "source", "remark"] and row["remark"] == ""
+    out = io.StringIO()
+    render_text(Plan("p", "s", rules=[{**row, "used_by": ["default/web"]}]), out)
+    lines = out.getvalue().splitlines()
+    start = lines.index("Security-group rules: 1")
+    header, line = (text.split() for text in lines[start + 1 : start + 3])
+    assert header == ["GROUP", "PROTOCOL", "PORT", "SOURCE", "USED", "BY"]
+    assert line == ["g-a", "tcp", "80", "-", "default/web"]

@@ -418,3 +418,14 @@ def test_fake_runs_alone_from_a_seed_file(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_discovery_counts_a_rule_listed_without_a_direction_as_ingress(fake_bce, bce_settings, monkeypatch):
+    """The quota count reads a listed rule as podlb does everywhere (rules/value.canonical_direction)."""
+    from podlb_component.bce.security_groups import SecurityGroupApi
+
+    seed_cluster(fake_bce, lb_controller=None)
+    listed = {"g-node": [{"remark": "no direction"}, {"remark": "out", "direction": "egress"}], "esg-eni": None}
+    monkeypatch.setattr(SecurityGroupApi, "rules_of", lambda self, groups: listed)
+    found = discover_cluster(bce_settings, "cce-abc1")
+    assert found.ingress_rules == {"g-node": ["no direction"], "esg-eni": []}
